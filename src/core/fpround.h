@@ -1,0 +1,51 @@
+/* fpround: the one place that says how floating-point rounding is made sound.
+ *
+ * nncert never changes the processor's rounding mode. Every bound computed
+ * in double precision (round to nearest) is widened outward by an explicit
+ * error term, following the standard model fl(a op b) = (a op b)(1 + d),
+ * |d| <= u = 2^-53, plus an absolute eta = 2^-1074 per product for underflow.
+ *
+ * Dot products. For s = b + sum_{j<n} w_j x_j evaluated left to right, the
+ * classical bound (Higham, Accuracy and Stability, Thm 3.1 / eq. 3.5) is
+ *   |fl(s) - s| <= gamma_{n+1} * (|b| + sum |w_j x_j|) + (n+1) eta,
+ *   gamma_k = k u / (1 - k u).
+ * The sum of magnitudes is itself computed in floating point, which can
+ * underestimate it by a factor (1 + gamma_n); for k u <= 1/2 both factors
+ * together stay below 2 (k + 1) u, so we use
+ *   err = 2 (n + 2) u * fl(abs_sum) + (n + 2) eta,
+ * computed and then rounded up, and finally step the bound one ulp outward
+ * (nextafter) to cover the rounding of `s - err` itself. Tests check the
+ * result by exact rational evaluation (tests/test_interval.c).
+ *
+ * Elementary functions. glibc's exp, tanh are not correctly rounded; their
+ * documented errors are a few ulp. Monotone activations are widened by
+ * FPR_LIBM_ULPS ulps outward, which covers the libm error and the rounding
+ * of the surrounding arithmetic with a wide margin.
+ */
+#ifndef NC_FPROUND_H
+#define NC_FPROUND_H
+
+#include <math.h>
+
+#define FPR_U 0x1p-53
+#define FPR_ETA 0x1p-1074
+#define FPR_LIBM_ULPS 8
+
+static inline double fpr_down(double x) { return nextafter(x, -INFINITY); }
+static inline double fpr_up(double x) { return nextafter(x, INFINITY); }
+
+/* Rigorous bound on the rounding error of a dot product of n terms whose
+ * magnitudes (including the bias) sum, in floating point, to abs_sum. */
+static inline double fpr_dot_err(int n, double abs_sum)
+{
+    return fpr_up(2.0 * (n + 2) * FPR_U * abs_sum + (n + 2) * FPR_ETA);
+}
+
+/* Steps x outward by k ulps: down when dir < 0, up when dir > 0. */
+static inline double fpr_step(double x, int dir, int k)
+{
+    for (int i = 0; i < k; i++) x = dir < 0 ? fpr_down(x) : fpr_up(x);
+    return x;
+}
+
+#endif
