@@ -275,6 +275,29 @@ long net_param_count(const net *n)
     return c;
 }
 
+void net_layer_eval(const net_layer *l, const double *in, double *out)
+{
+    for (int i = 0; i < l->out; i++) {
+        double v = NAN;
+        switch (l->kind) {
+        case NET_AFFINE: {
+            const double *row = &l->w[(size_t)i * l->in];
+            v = l->b[i];
+            for (int j = 0; j < l->in; j++) v += row[j] * in[j];
+            break;
+        }
+        case NET_RELU: v = in[i] > 0 ? in[i] : 0.0; break;
+        case NET_LEAKY_RELU: v = in[i] >= 0 ? in[i] : l->alpha * in[i]; break;
+        case NET_SIGMOID: v = 1.0 / (1.0 + exp(-in[i])); break;
+        case NET_TANH: v = tanh(in[i]); break;
+        case NET_ADD: v = in[i] + l->b[i]; break;
+        case NET_MUL: v = in[i] * l->b[i]; break;
+        case NET_DIV: v = in[i] / l->b[i]; break;
+        }
+        out[i] = v;
+    }
+}
+
 void net_eval(const net *n, const double *x, double *y)
 {
     int w = net_max_width(n);
@@ -286,27 +309,7 @@ void net_eval(const net *n, const double *x, double *y)
     double *cur = a, *nxt = a + w;
     memcpy(cur, x, (size_t)n->in_dim * sizeof *cur);
     for (int k = 0; k < n->n; k++) {
-        const net_layer *l = &n->layers[k];
-        for (int i = 0; i < l->out; i++) {
-            double v;
-            switch (l->kind) {
-            case NET_AFFINE: {
-                const double *row = &l->w[(size_t)i * l->in];
-                v = l->b[i];
-                for (int j = 0; j < l->in; j++) v += row[j] * cur[j];
-                break;
-            }
-            case NET_RELU: v = cur[i] > 0 ? cur[i] : 0.0; break;
-            case NET_LEAKY_RELU: v = cur[i] >= 0 ? cur[i] : l->alpha * cur[i]; break;
-            case NET_SIGMOID: v = 1.0 / (1.0 + exp(-cur[i])); break;
-            case NET_TANH: v = tanh(cur[i]); break;
-            case NET_ADD: v = cur[i] + l->b[i]; break;
-            case NET_MUL: v = cur[i] * l->b[i]; break;
-            case NET_DIV: v = cur[i] / l->b[i]; break;
-            default: v = NAN;
-            }
-            nxt[i] = v;
-        }
+        net_layer_eval(&n->layers[k], cur, nxt);
         double *t = cur;
         cur = nxt;
         nxt = t;

@@ -76,6 +76,9 @@ const char *net_kind_name(net_kind k);
 /* Largest layer width (in or out) over the net: scratch size for eval. */
 int net_max_width(const net *n);
 
+/* Applies one layer in double precision: out = layer(in). */
+void net_layer_eval(const net_layer *l, const double *in, double *out);
+
 /* Evaluates f(x) in double precision (round to nearest, not sound);
  * y receives out_dim values. x and y may not alias. */
 void net_eval(const net *n, const double *x, double *y);

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void rows_free(prop_row *rows, int n)
 {
@@ -10,16 +11,19 @@ static void rows_free(prop_row *rows, int n)
     free(rows);
 }
 
+void prop_case_clear(prop_case *c)
+{
+    free(c->lo), free(c->hi), free(c->lo_in), free(c->hi_in);
+    rows_free(c->lin, c->n_lin);
+    for (int d = 0; d < c->n_disj; d++) rows_free(c->disj[d].rows, c->disj[d].n_rows);
+    free(c->disj);
+    memset(c, 0, sizeof *c);
+}
+
 void prop_free(prop *p)
 {
     if (!p) return;
-    for (int k = 0; k < p->n_cases; k++) {
-        prop_case *c = &p->cases[k];
-        free(c->lo), free(c->hi), free(c->lo_in), free(c->hi_in);
-        rows_free(c->lin, c->n_lin);
-        for (int d = 0; d < c->n_disj; d++) rows_free(c->disj[d].rows, c->disj[d].n_rows);
-        free(c->disj);
-    }
+    for (int k = 0; k < p->n_cases; k++) prop_case_clear(&p->cases[k]);
     free(p->cases);
     free(p);
 }

@@ -54,6 +54,8 @@ typedef struct {
 } prop;
 
 void prop_free(prop *p);
+/* Frees one case's arrays and zeroes it. */
+void prop_case_clear(prop_case *c);
 
 /* Value of row r at v (length n) in double (round to nearest); `slack`
  * receives a rigorous bound on |exact decimal row - computed value| up to

@@ -1,0 +1,228 @@
+/* nncert command line: verify, bounds, info.
+ * Exit codes: 0 holds, 1 violated, 2 unknown/timeout, 3 input or usage error. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/report.h"
+#include "core/bounds.h"
+#include "domains/interval.h"
+#include "io/netfile.h"
+#include "io/vnnlib.h"
+#include "verify/driver.h"
+
+#define EXIT_HOLDS 0
+#define EXIT_VIOLATED 1
+#define EXIT_UNKNOWN 2
+#define EXIT_ERROR 3
+
+static const char *USAGE =
+    "usage: nncert <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  verify NET PROP [--timeout S] [--seed N] [--json] [--results-file F]\n"
+    "                        decide a VNNLIB property: holds / violated / unknown\n"
+    "  bounds NET PROP [--domain interval] [--spec] [--json]\n"
+    "                        print sound bounds of the outputs (and property rows)\n"
+    "  info NET              layers, shapes, parameter count\n"
+    "\n"
+    "NET is a .onnx or .nnet file. Exit codes: 0 holds, 1 violated,\n"
+    "2 unknown or timeout, 3 error in the input or usage.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "nncert: %s%s\n(run 'nncert --help' for usage)\n", msg, arg ? arg : "");
+    return EXIT_ERROR;
+}
+
+static int fail(const nc_err *e)
+{
+    fprintf(stderr, "nncert: error: %s\n", e->msg);
+    return EXIT_ERROR;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    *out = strtod(s, &end);
+    return *s && !*end;
+}
+
+typedef struct {
+    double timeout;
+    unsigned long long seed;
+    int json, spec;
+    const char *results_file, *domain, *method;
+} cli_opts;
+
+/* Parses options after the command; positional arguments are left in
+ * argv[optind..]. Returns -1 (and prints) on a usage error. */
+static int parse_opts(int argc, char **argv, cli_opts *o)
+{
+    static const struct option longs[] = {
+        { "timeout", required_argument, 0, 't' }, { "seed", required_argument, 0, 's' },
+        { "json", no_argument, 0, 'j' },          { "results-file", required_argument, 0, 'r' },
+        { "domain", required_argument, 0, 'd' },  { "method", required_argument, 0, 'm' },
+        { "spec", no_argument, 0, 'p' },          { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    o->domain = "interval";
+    o->method = "auto";
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (!parse_double(optarg, &o->timeout) || o->timeout < 0)
+                return usage_error("--timeout needs a number of seconds >= 0, got ", optarg), -1;
+            break;
+        case 's': {
+            char *end;
+            o->seed = strtoull(optarg, &end, 10);
+            if (!*optarg || *end) return usage_error("--seed needs an integer, got ", optarg), -1;
+            break;
+        }
+        case 'j': o->json = 1; break;
+        case 'p': o->spec = 1; break;
+        case 'r': o->results_file = optarg; break;
+        case 'd': o->domain = optarg; break;
+        case 'm': o->method = optarg; break;
+        case 'h': fputs(USAGE, stdout); exit(0);
+        default:
+            return usage_error("unknown or incomplete option ", argv[optind - 1]), -1;
+        }
+    }
+    return 0;
+}
+
+static int load_both(const char *np, const char *pp, net **n, prop **p, nc_err *e)
+{
+    *n = NULL;
+    *p = NULL;
+    if (netfile_load(np, n, e) || vnnlib_load(pp, p, e) || verify_check_dims(*n, *p, np, pp, e)) {
+        net_free(*n), prop_free(*p);
+        *n = NULL, *p = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    cli_opts o;
+    if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
+    if (argc - optind != 2) return usage_error("verify needs NET and PROP", NULL);
+    if (strcmp(o.method, "auto") != 0)
+        return usage_error("available methods: auto; unknown method ", o.method);
+    nc_err e;
+    err_clear(&e);
+    net *n;
+    prop *p;
+    if (load_both(argv[optind], argv[optind + 1], &n, &p, &e)) {
+        if (o.results_file) report_results_error(o.results_file);
+        return fail(&e);
+    }
+    verify_opts vo;
+    verify_opts_init(&vo);
+    vo.timeout = o.timeout;
+    vo.seed = o.seed;
+    verify_result r;
+    int code = EXIT_ERROR;
+    if (verify_property(n, p, &vo, &r, &e)) {
+        if (o.results_file) report_results_error(o.results_file);
+        fail(&e);
+    } else {
+        if (o.json) report_verify_json(stdout, &r);
+        else report_verify_text(stdout, &r);
+        if (o.results_file && report_results_file(o.results_file, &r))
+            fprintf(stderr, "nncert: cannot write results file %s\n", o.results_file);
+        code = r.v == VERDICT_HOLDS ? EXIT_HOLDS : r.v == VERDICT_VIOLATED ? EXIT_VIOLATED
+                                                                           : EXIT_UNKNOWN;
+        verify_result_free(&r);
+    }
+    net_free(n);
+    prop_free(p);
+    return code;
+}
+
+/* Interval bounds of the outputs over the hull of all cases, and of each
+ * row (case by case, disjunct by disjunct). */
+static int cmd_bounds(int argc, char **argv)
+{
+    cli_opts o;
+    if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
+    if (argc - optind != 2) return usage_error("bounds needs NET and PROP", NULL);
+    if (strcmp(o.domain, "interval") != 0)
+        return usage_error("available domains: interval; unknown domain ", o.domain);
+    nc_err e;
+    err_clear(&e);
+    net *n;
+    prop *p;
+    if (load_both(argv[optind], argv[optind + 1], &n, &p, &e)) return fail(&e);
+    int no = n->out_dim, nr = prop_total_rows(p), ri = 0, code = EXIT_HOLDS;
+    double *lo = calloc((size_t)no, sizeof *lo), *hi = calloc((size_t)no, sizeof *hi);
+    double *rlo = calloc((size_t)nr + 1, sizeof *rlo), *rhi = calloc((size_t)nr + 1, sizeof *rhi);
+    bounds *b = bounds_new(n, &e);
+    if (!lo || !hi || !rlo || !rhi || !b) {
+        code = fail(&e);
+        goto done;
+    }
+    for (int k = 0; k < p->n_cases; k++) {
+        const prop_case *pc = &p->cases[k];
+        if (itv_propagate(n, pc->lo, pc->hi, b, &e)) {
+            code = fail(&e);
+            goto done;
+        }
+        const double *yl = b->lo[n->n], *yu = b->hi[n->n];
+        for (int i = 0; i < no; i++) {
+            lo[i] = k == 0 || yl[i] < lo[i] ? yl[i] : lo[i];
+            hi[i] = k == 0 || yu[i] > hi[i] ? yu[i] : hi[i];
+        }
+        for (int d = 0; d < pc->n_disj; d++)
+            for (int r = 0; r < pc->disj[d].n_rows; r++, ri++) {
+                const prop_row *row = &pc->disj[d].rows[r];
+                rlo[ri] = itv_row_lower(row->a, row->d, no, yl, yu);
+                rhi[ri] = itv_row_upper(row->a, row->d, no, yl, yu);
+            }
+    }
+    if (o.json) report_bounds_json(stdout, o.domain, no, lo, hi, nr, o.spec ? rlo : NULL, rhi);
+    else report_bounds_text(stdout, o.domain, no, lo, hi, o.spec ? nr : 0, rlo, rhi);
+done:
+    bounds_free(b);
+    free(lo), free(hi), free(rlo), free(rhi);
+    net_free(n);
+    prop_free(p);
+    return code;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    cli_opts o;
+    if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
+    if (argc - optind != 1) return usage_error("info needs NET", NULL);
+    nc_err e;
+    err_clear(&e);
+    net *n;
+    if (netfile_load(argv[optind], &n, &e)) return fail(&e);
+    report_info(stdout, argv[optind], n);
+    net_free(n);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return usage_error("missing command", NULL);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bounds")) return cmd_bounds(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
+    return usage_error("unknown command ", cmd);
+}

@@ -1,0 +1,185 @@
+#include "verify/driver.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bounds.h"
+#include "core/clock.h"
+#include "core/fpround.h"
+#include "domains/interval.h"
+#include "solvers/exact.h"
+#include "verify/falsify.h"
+
+void verify_opts_init(verify_opts *o)
+{
+    falsify_opts f;
+    falsify_opts_init(&f);
+    o->timeout = 0.0;
+    o->seed = f.seed;
+    o->samples = f.samples;
+    o->restarts = f.restarts;
+    o->steps = f.steps;
+}
+
+void verify_result_free(verify_result *r)
+{
+    free(r->x), free(r->y);
+    r->x = r->y = NULL;
+}
+
+const char *verdict_name(verdict v)
+{
+    static const char *names[] = { "holds", "violated", "unknown", "timeout" };
+    return names[v];
+}
+
+const char *verdict_vnncomp(verdict v)
+{
+    static const char *names[] = { "unsat", "sat", "unknown", "timeout" };
+    return names[v];
+}
+
+nc_status verify_check_dims(const net *n, const prop *p, const char *net_path,
+                            const char *prop_path, nc_err *e)
+{
+    if (p->n_in != n->in_dim)
+        return err_set(e, NC_EINPUT, "%s: declares %d inputs (X_0..X_%d) but %s takes %d",
+                       prop_path, p->n_in, p->n_in - 1, net_path, n->in_dim);
+    if (p->n_out != n->out_dim)
+        return err_set(e, NC_EINPUT, "%s: declares %d outputs (Y_0..Y_%d) but %s gives %d",
+                       prop_path, p->n_out, p->n_out - 1, net_path, n->out_dim);
+    return NC_OK;
+}
+
+nc_status verify_case_interval(const net *n, const prop_case *pc, int *proved, nc_err *e)
+{
+    *proved = 0;
+    bounds *b = bounds_new(n, e);
+    if (!b) return e->code;
+    nc_status s = itv_propagate(n, pc->lo, pc->hi, b, e);
+    if (!s) {
+        const double *ylo = b->lo[n->n], *yhi = b->hi[n->n];
+        double absy = 0.0;   /* max over the box of sum |y_i|, for row slack */
+        for (int i = 0; i < n->out_dim; i++) absy += fmax(fabs(ylo[i]), fabs(yhi[i]));
+        int all = 1;
+        for (int d = 0; all && d < pc->n_disj; d++) {
+            int infeasible = 0;
+            for (int k = 0; !infeasible && k < pc->disj[d].n_rows; k++) {
+                const prop_row *r = &pc->disj[d].rows[k];
+                double lb = itv_row_lower(r->a, r->d, n->out_dim, ylo, yhi);
+                /* exact decimal row >= lb - (cerr * sum|y| + derr), rounded down */
+                double slack = r->cerr * absy + r->derr;
+                if (slack > 0) lb = fpr_step(lb - fpr_step(slack, 1, 2), -1, 1);
+                infeasible = lb > 0 || (r->strict && lb >= 0);
+            }
+            all = infeasible;
+        }
+        *proved = all;
+    }
+    bounds_free(b);
+    return s;
+}
+
+typedef struct {
+    const net *n;
+    const prop_case *pc;
+    verify_result *r;
+    nc_err *e;
+    nc_status status;
+} cex_ctx;
+
+/* Candidate callback: accept only exactly checked counterexamples. */
+static int on_candidate(void *vctx, const double *x)
+{
+    cex_ctx *c = vctx;
+    exact_result er;
+    c->status = exact_check(c->n, c->pc, x, &er, c->e);
+    if (c->status) return -1;
+    if (!er.in_input || er.disjunct < 0) {
+        exact_result_free(&er);
+        c->r->candidates++;
+        return 0;
+    }
+    verify_result *r = c->r;
+    r->x = malloc((size_t)c->n->in_dim * sizeof *r->x);
+    if (!r->x) {
+        exact_result_free(&er);
+        c->status = err_set(c->e, NC_ENOMEM, "out of memory");
+        return -1;
+    }
+    memcpy(r->x, x, (size_t)c->n->in_dim * sizeof *x);
+    r->y = er.y;   /* ownership moves to the result */
+    r->v = VERDICT_VIOLATED;
+    return 1;
+}
+
+/* Runs falsification phase `phase` on case k; returns the falsify_run code. */
+static int falsify_case(const net *n, const prop_case *pc, int phase, const verify_opts *o,
+                        double deadline, verify_result *r, nc_err *e, nc_status *st)
+{
+    falsifier *f = falsify_new(n, pc, e);
+    if (!f) {
+        *st = e->code;
+        return -1;
+    }
+    falsify_opts fo;
+    falsify_opts_init(&fo);
+    fo.seed = o->seed;
+    fo.samples = o->samples;
+    fo.restarts = o->restarts;
+    fo.steps = o->steps;
+    fo.deadline = deadline;
+    cex_ctx c = { .n = n, .pc = pc, .r = r, .e = e };
+    int res = falsify_run(f, phase, &fo, on_candidate, &c, NULL);
+    falsify_free(f);
+    *st = c.status;
+    return res;
+}
+
+nc_status verify_property(const net *n, const prop *p, const verify_opts *o, verify_result *r,
+                          nc_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->n_in = n->in_dim;
+    r->n_out = n->out_dim;
+    r->method = "";
+    double t0 = clock_now(), deadline = o->timeout > 0 ? t0 + o->timeout : 0.0;
+    nc_status st = NC_OK;
+    int timed_out = 0;
+    int *proved = err_calloc(e, (size_t)p->n_cases, sizeof *proved);
+    if (!proved) return e->code;
+    /* 1. sampling */
+    for (int k = 0; k < p->n_cases && !st && r->v != VERDICT_VIOLATED; k++) {
+        int res = falsify_case(n, &p->cases[k], 0, o, deadline, r, e, &st);
+        if (res == 1) r->method = "falsify";
+        if (res == 2) timed_out = 1;
+    }
+    /* 2. interval proof */
+    int all = 1;
+    for (int k = 0; k < p->n_cases && !st && r->v != VERDICT_VIOLATED; k++) {
+        st = verify_case_interval(n, &p->cases[k], &proved[k], e);
+        all = all && proved[k];
+    }
+    if (!st && r->v != VERDICT_VIOLATED && all) {
+        r->v = VERDICT_HOLDS;
+        r->method = "interval";
+    }
+    /* 3. gradient attack on what is left */
+    for (int k = 0; k < p->n_cases && !st && !timed_out && r->v != VERDICT_VIOLATED &&
+                    r->v != VERDICT_HOLDS; k++) {
+        if (proved[k]) continue;
+        int res = falsify_case(n, &p->cases[k], 1, o, deadline, r, e, &st);
+        if (res == 1) r->method = "attack";
+        if (res == 2) timed_out = 1;
+    }
+    free(proved);
+    if (st) {
+        verify_result_free(r);
+        return st;
+    }
+    if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS)
+        r->v = timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
+    r->seconds = clock_now() - t0;
+    return NC_OK;
+}

@@ -1,0 +1,57 @@
+/* driver: decides one property on one network (the portfolio).
+ *
+ * Stages, cheapest first, per case of the property (core/prop.h):
+ *   1. falsify by random sampling; candidates re-checked exactly (GMP);
+ *   2. prove with interval bounds: a case holds when every disjunct of its
+ *      unsafe set has a row whose sound lower bound over the output box is
+ *      positive (>= 0 for a strict row);
+ *   3. falsify by the gradient attack on the cases not proved.
+ * The property holds when every case holds, is violated as soon as one
+ * exactly checked counterexample is found, and is otherwise unknown (or
+ * timeout when the deadline passed first).
+ */
+#ifndef NC_DRIVER_H
+#define NC_DRIVER_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/net.h"
+#include "core/prop.h"
+
+typedef enum { VERDICT_HOLDS, VERDICT_VIOLATED, VERDICT_UNKNOWN, VERDICT_TIMEOUT } verdict;
+
+typedef struct {
+    double timeout;    /* seconds; <= 0 means none */
+    uint64_t seed;
+    int samples, restarts, steps;   /* falsification budget */
+} verify_opts;
+
+void verify_opts_init(verify_opts *o);
+
+typedef struct {
+    verdict v;
+    double seconds;
+    const char *method;   /* stage that decided: "falsify", "attack", "interval", "" */
+    int n_in, n_out;
+    double *x, *y;        /* counterexample when violated (owned) */
+    long candidates;      /* candidates rejected by the exact check */
+} verify_result;
+
+/* Decides p on n. NC_EINPUT when their dimensions differ. r is filled on
+ * success (free with verify_result_free). */
+nc_status verify_property(const net *n, const prop *p, const verify_opts *o, verify_result *r,
+                          nc_err *e);
+void verify_result_free(verify_result *r);
+
+const char *verdict_name(verdict v);     /* holds / violated / unknown / timeout */
+const char *verdict_vnncomp(verdict v);  /* unsat / sat / unknown / timeout */
+
+/* Checks that p's variables match n's inputs and outputs; names both files. */
+nc_status verify_check_dims(const net *n, const prop *p, const char *net_path,
+                            const char *prop_path, nc_err *e);
+
+/* Sound interval proof of one case: 1 when every disjunct is infeasible. */
+nc_status verify_case_interval(const net *n, const prop_case *pc, int *proved, nc_err *e);
+
+#endif
