@@ -74,7 +74,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         switch (c) {
         case 't':
             if (!parse_double(optarg, &o->timeout) || o->timeout < 0)

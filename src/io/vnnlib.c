@@ -398,13 +398,18 @@ static nc_status box_atom(parser *P, const atom *a, prop_case *pc)
     double c = t->c, ce = t->err, d = a->e.d, de = a->e.derr;
     if (fabs(c) <= ce) return atom_err(P, a, "coefficient too close to zero to give a bound");
     double lo = INFINITY, hi = -INFINITY;   /* range of the exact bound -d* / c* */
-    for (int i = 0; i < 4; i++) {
-        double cc = c + (i & 1 ? ce : -ce), dd = d + (i & 2 ? de : -de), v = -dd / cc;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+    double v0 = -d / c;
+    if (ce == 0.0 && de == 0.0 && fma(v0, c, d) == 0.0) {
+        lo = hi = v0;   /* exact: no widening needed */
+    } else {
+        for (int i = 0; i < 4; i++) {
+            double cc = c + (i & 1 ? ce : -ce), dd = d + (i & 2 ? de : -de), v = -dd / cc;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        lo = fpr_step(lo, -1, 2);
+        hi = fpr_step(hi, 1, 2);
     }
-    lo = fpr_step(lo, -1, 2);
-    hi = fpr_step(hi, 1, 2);
     if (c > 0) {   /* x <= bound: outer uses the largest, inner the smallest */
         double in = fpr_step(lo, -1, a->strict ? 1 : 0);
         if (hi < pc->hi[x]) pc->hi[x] = hi;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,15 +18,49 @@ void lin_free(linexpr *a)
 /* Bound on the error of one rounded operation with result v. */
 static double rnd_err(double v) { return fabs(v) * FPR_U + FPR_ETA; }
 
-/* True when the literal is an integer written without fraction or exponent
- * and small enough to be exact in double. */
-static int exact_integer(const char *s)
+/* True when the decimal literal denotes exactly a double: writing it as
+ * m * 10^k (m an integer of at most 19 digits, trailing zeros moved into k),
+ * it is dyadic iff 5^-k divides m when k < 0, and then fits 53 bits iff the
+ * odd part does. Conservative: returns 0 when unsure. */
+static int exact_decimal(const char *s)
 {
     if (*s == '-' || *s == '+') s++;
-    int digits = 0;
-    for (; *s; s++, digits++)
+    uint64_t m = 0;
+    int k = 0, digits = 0, seen_dot = 0;
+    for (; *s && *s != 'e' && *s != 'E'; s++) {
+        if (*s == '.') {
+            seen_dot = 1;
+            continue;
+        }
         if (!isdigit((unsigned char)*s)) return 0;
-    return digits > 0 && digits <= 15;
+        if (m == 0 && *s == '0') {
+            if (seen_dot) k--;
+            continue;
+        }
+        if (++digits > 19) return 0;
+        m = m * 10 + (uint64_t)(*s - '0');
+        if (seen_dot) k--;
+    }
+    if (*s == 'e' || *s == 'E') {
+        char *end;
+        long ex = strtol(s + 1, &end, 10);
+        if (*end || ex > 300 || ex < -300) return 0;
+        k += (int)ex;
+    }
+    if (m == 0) return 1;
+    while (m % 10 == 0) m /= 10, k++;
+    const uint64_t lim = (uint64_t)1 << 53;
+    if (k >= 0) {
+        for (; k > 0; k--) {
+            if (m > lim) return 0;
+            m *= 10;
+        }
+        return m <= lim;
+    }
+    if (k < -27) return 0;
+    uint64_t q = 1;
+    for (int i = 0; i < -k; i++) q *= 5;
+    return m % q == 0 && m / q <= lim;
 }
 
 int lin_number(const char *text, linexpr *out)
@@ -39,7 +74,7 @@ int lin_number(const char *text, linexpr *out)
     double v = strtod(text, &end);
     if (*end || !isfinite(v)) return 0;
     out->d = v;
-    out->derr = exact_integer(text) ? 0.0 : rnd_err(v);
+    out->derr = exact_decimal(text) ? 0.0 : rnd_err(v);
     return 1;
 }
 

@@ -30,13 +30,13 @@ void verify_result_free(verify_result *r)
 
 const char *verdict_name(verdict v)
 {
-    static const char *names[] = { "holds", "violated", "unknown", "timeout" };
+    static const char *names[] = { "unknown", "holds", "violated", "timeout" };
     return names[v];
 }
 
 const char *verdict_vnncomp(verdict v)
 {
-    static const char *names[] = { "unsat", "sat", "unknown", "timeout" };
+    static const char *names[] = { "unknown", "unsat", "sat", "timeout" };
     return names[v];
 }
 
@@ -141,6 +141,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
                           nc_err *e)
 {
     memset(r, 0, sizeof *r);
+    r->v = VERDICT_UNKNOWN;
     r->n_in = n->in_dim;
     r->n_out = n->out_dim;
     r->method = "";

@@ -19,7 +19,8 @@
 #include "core/net.h"
 #include "core/prop.h"
 
-typedef enum { VERDICT_HOLDS, VERDICT_VIOLATED, VERDICT_UNKNOWN, VERDICT_TIMEOUT } verdict;
+/* UNKNOWN is zero so that a zeroed result never claims anything. */
+typedef enum { VERDICT_UNKNOWN = 0, VERDICT_HOLDS, VERDICT_VIOLATED, VERDICT_TIMEOUT } verdict;
 
 typedef struct {
     double timeout;    /* seconds; <= 0 means none */
