@@ -14,7 +14,7 @@ ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lprotobuf-c -ljansson -lmpfr -lgmp)
-INCS       = -Isrc -I. -I$(BUILD)/gen
+INCS       = -Isrc -I. -Itests -I$(BUILD)/gen
 ALL_CFLAGS = $(STD) $(OPT) $(WARN) $(INCS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LIBS       = $(PKG_LIBS) -lm
 
@@ -24,7 +24,7 @@ LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard domains/*.c
 GEN_C   = $(BUILD)/gen/onnx.pb-c.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/onnx.pb-c.o
 MAIN_OBJ = $(BUILD)/obj/src/app/main.o
-TEST_SRC = $(wildcard tests/*.c)
+TEST_SRC = $(wildcard tests/*.c) $(wildcard tests/support/*.c)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test asan demo bench clean check-deps

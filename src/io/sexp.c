@@ -69,8 +69,8 @@ static sexp *read_expr(lexer *L)
         char ch = *L->p;
         if (ch == 0) {
             if (depth)
-                err_set(L->e, NC_EINPUT, "%s:%d:%d: unexpected end of file: %d unclosed '('",
-                        L->path, line, col, depth);
+                err_set(L->e, NC_EINPUT, "%s:%d:%d: '(' is never closed (unexpected end of file)",
+                        L->path, stack[depth - 1]->line, stack[depth - 1]->col);
             goto fail;
         }
         sexp *done = NULL;

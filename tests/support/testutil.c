@@ -1,0 +1,84 @@
+#include "support/testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *tmpdir(void)
+{
+    static char dir[256];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/nncert-test-%ld", (long)getpid());
+        mkdir(dir, 0700);
+    }
+    return dir;
+}
+
+const char *tu_path(const char *name)
+{
+    static char bufs[8][512];
+    static int k;
+    char *b = bufs[k++ % 8];
+    snprintf(b, 512, "%s/%s", tmpdir(), name);
+    return b;
+}
+
+const char *tu_write(const char *name, const char *text)
+{
+    const char *p = tu_path(name);
+    FILE *f = fopen(p, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return p;
+}
+
+const char *tu_benchmarks(void)
+{
+    const char *d = getenv("NNCERT_BENCHMARKS");
+    if (!d || !*d) d = "../shared/benchmarks";
+    struct stat st;
+    return stat(d, &st) == 0 && S_ISDIR(st.st_mode) ? d : NULL;
+}
+
+const char *tu_bin(void)
+{
+    const char *b = getenv("NNCERT_BIN");
+    return b && *b ? b : "build/nncert";
+}
+
+int tu_run(const char *cmd, char *out, int n)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    if (!p) return -1;
+    size_t got = fread(out, 1, (size_t)(n - 1), p);
+    out[got] = 0;
+    char sink[4096];
+    while (fread(sink, 1, sizeof sink, p) > 0) {
+    }
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net_kind act)
+{
+    net *n = net_new(NULL);
+    int prev = in;
+    for (int k = 0; k <= n_hidden; k++) {
+        int o = k < n_hidden ? hidden[k] : out;
+        double *w = calloc((size_t)o * prev, sizeof *w), *b = calloc((size_t)o, sizeof *b);
+        for (int i = 0; i < o * prev; i++) w[i] = rng_normal(r) / sqrt((double)prev);
+        for (int i = 0; i < o; i++) b[i] = 0.3 * rng_normal(r);
+        net_push_affine(n, prev, o, w, b, NULL);
+        if (k < n_hidden) net_push_act(n, act, o, 0.1, NULL);
+        prev = o;
+    }
+    net_validate(n, "random", NULL);
+    return n;
+}

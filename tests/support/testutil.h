@@ -1,0 +1,26 @@
+/* testutil: shared helpers for the Criterion tests. */
+#ifndef NC_TESTUTIL_H
+#define NC_TESTUTIL_H
+
+#include "core/net.h"
+#include "core/rng.h"
+
+/* A fresh file path inside a per-process temporary directory (static
+ * buffer rotation: valid for a few calls). */
+const char *tu_path(const char *name);
+/* Writes text to path; returns path. */
+const char *tu_write(const char *name, const char *text);
+/* The benchmarks directory (NNCERT_BENCHMARKS or ../shared/benchmarks), or
+ * NULL when it is absent. */
+const char *tu_benchmarks(void);
+/* The nncert binary under test (NNCERT_BIN or build/nncert). */
+const char *tu_bin(void);
+/* Runs a shell command; captures stdout+stderr into out (size n); returns
+ * the exit code. */
+int tu_run(const char *cmd, char *out, int n);
+
+/* A random network: in -> hidden[0] -> ... -> out with activation `act`
+ * after every hidden affine layer; weights ~ N(0, 1/sqrt(fan-in)). */
+net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net_kind act);
+
+#endif

@@ -1,0 +1,120 @@
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bounds.h"
+#include "core/rng.h"
+#include "domains/interval.h"
+#include "solvers/exact.h"
+#include "support/testutil.h"
+
+/* Worked example: y = x0 - x1 + 0.5 on [0,1]^2 is [-0.5, 1.5]; ReLU gives [0, 1.5]. */
+Test(interval, worked_example)
+{
+    net *n = net_new(NULL);
+    double *w = malloc(2 * sizeof *w), *b = malloc(sizeof *b);
+    w[0] = 1, w[1] = -1, b[0] = 0.5;
+    net_push_affine(n, 2, 1, w, b, NULL);
+    net_push_act(n, NET_RELU, 1, 0, NULL);
+    cr_assert_eq(net_validate(n, "t", NULL), NC_OK);
+    bounds *bd = bounds_new(n, NULL);
+    double lo[2] = { 0, 0 }, hi[2] = { 1, 1 };
+    cr_assert_eq(itv_propagate(n, lo, hi, bd, NULL), NC_OK);
+    cr_assert_leq(bd->lo[1][0], -0.5);
+    cr_assert_gt(bd->lo[1][0], -0.5 - 1e-14);   /* widened by rounding error only */
+    cr_assert_geq(bd->hi[1][0], 1.5);
+    cr_assert_lt(bd->hi[1][0], 1.5 + 1e-14);
+    cr_assert_eq(bd->lo[2][0], 0.0);
+    bounds_free(bd);
+    net_free(n);
+}
+
+/* 10,000 random points in random boxes of random small networks, evaluated
+ * in exact arithmetic, must lie inside every layer's output bounds. */
+static void soundness(net_kind act)
+{
+    rng r;
+    rng_seed(&r, 42 + act);
+    nc_err e;
+    for (int trial = 0; trial < 20; trial++) {
+        int hidden[2] = { 2 + (int)(rng_next(&r) % 7), 2 + (int)(rng_next(&r) % 7) };
+        int in = 1 + (int)(rng_next(&r) % 4), out = 1 + (int)(rng_next(&r) % 3);
+        net *n = tu_random_net(&r, in, hidden, 2, out, act);
+        if (trial % 4 == 1) {   /* a normalisation layer in front */
+            double *c = malloc((size_t)in * sizeof *c);
+            for (int i = 0; i < in; i++) c[i] = 3.0 + i;
+            net_push_elem(n, NET_DIV, in, c, NULL);
+            net_layer t = n->layers[n->n - 1];
+            memmove(&n->layers[1], &n->layers[0], (size_t)(n->n - 1) * sizeof t);
+            n->layers[0] = t;
+            cr_assert_eq(net_validate(n, "r", &e), NC_OK, "%s", e.msg);
+        }
+        double lo[4], hi[4], x[4];
+        for (int i = 0; i < in; i++) {
+            double c = rng_normal(&r), w = 0.01 + rng_unif(&r) * (trial % 2 ? 2.0 : 0.2);
+            lo[i] = c - w, hi[i] = c + w;
+        }
+        bounds *b = bounds_new(n, &e);
+        cr_assert_eq(itv_propagate(n, lo, hi, b, &e), NC_OK);
+        double *y = malloc((size_t)out * sizeof *y);
+        for (int s = 0; s < 500; s++) {
+            for (int i = 0; i < in; i++) {
+                double u = rng_unif(&r);
+                x[i] = s % 10 == 0 ? (u < 0.5 ? lo[i] : hi[i]) : lo[i] + u * (hi[i] - lo[i]);
+            }
+            cr_assert_eq(exact_eval(n, x, y, &e), NC_OK);
+            for (int i = 0; i < out; i++) {
+                cr_assert_geq(y[i], b->lo[n->n][i], "%s: y%d=%.17g below %.17g",
+                              net_kind_name(act), i, y[i], b->lo[n->n][i]);
+                cr_assert_leq(y[i], b->hi[n->n][i], "%s: y%d=%.17g above %.17g",
+                              net_kind_name(act), i, y[i], b->hi[n->n][i]);
+            }
+        }
+        free(y);
+        bounds_free(b);
+        net_free(n);
+    }
+}
+
+Test(interval, sound_relu) { soundness(NET_RELU); }
+Test(interval, sound_leaky_relu) { soundness(NET_LEAKY_RELU); }
+Test(interval, sound_sigmoid) { soundness(NET_SIGMOID); }
+Test(interval, sound_tanh) { soundness(NET_TANH); }
+
+/* Rounding: a sum whose float evaluation loses the small terms must still
+ * be bounded. 1e16 + 1 + 1 - 1e16 is 2 exactly; naive float gives 0. */
+Test(interval, rounding_is_covered)
+{
+    net *n = net_new(NULL);
+    double *w = malloc(4 * sizeof *w), *b = malloc(sizeof *b);
+    w[0] = 1e16, w[1] = 1, w[2] = 1, w[3] = -1e16;
+    b[0] = 0;
+    net_push_affine(n, 4, 1, w, b, NULL);
+    net_validate(n, "t", NULL);
+    bounds *bd = bounds_new(n, NULL);
+    double x[4] = { 1, 1, 1, 1 };
+    itv_propagate(n, x, x, bd, NULL);
+    cr_assert_leq(bd->lo[1][0], 2.0);
+    cr_assert_geq(bd->hi[1][0], 2.0);
+    bounds_free(bd);
+    net_free(n);
+}
+
+Test(interval, infinite_inputs_propagate)
+{
+    net *n = net_new(NULL);
+    double *w = malloc(2 * sizeof *w), *b = malloc(sizeof *b);
+    w[0] = 0, w[1] = 2, b[0] = 1;
+    net_push_affine(n, 2, 1, w, b, NULL);
+    net_validate(n, "t", NULL);
+    bounds *bd = bounds_new(n, NULL);
+    double lo[2] = { -INFINITY, 0 }, hi[2] = { INFINITY, 1 };
+    itv_propagate(n, lo, hi, bd, NULL);
+    cr_assert_leq(bd->lo[1][0], 1.0);   /* the zero weight ignores the infinite input */
+    cr_assert_gt(bd->lo[1][0], 0.99);
+    cr_assert_geq(bd->hi[1][0], 3.0);
+    cr_assert_lt(bd->hi[1][0], 3.01);
+    bounds_free(bd);
+    net_free(n);
+}
