@@ -66,13 +66,15 @@ $(BUILD)/tests: $(TEST_OBJ) $(BUILD)/libnncert.a
 # Tests run from the project root; NNCERT_BENCHMARKS defaults to ../shared/benchmarks.
 test: deps
 	$(MAKE) $(BUILD)/nncert $(BUILD)/tests
-	NNCERT_BIN=$(BUILD)/nncert $(BUILD)/tests --jobs 2
+	rm -rf $(BUILD)/test-tmp
+	NNCERT_BIN=$(BUILD)/nncert NNCERT_TEST_TMP=$(BUILD)/test-tmp $(BUILD)/tests --jobs 2
 
 asan: deps
 	$(MAKE) BUILD=build-asan OPT="-O1 -g" \
 	  CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  build-asan/nncert build-asan/tests
-	ASAN_OPTIONS=detect_leaks=1 NNCERT_BIN=build-asan/nncert NNCERT_ASAN=1 build-asan/tests --jobs 2
+	rm -rf build-asan/test-tmp
+	ASAN_OPTIONS=detect_leaks=1 NNCERT_BIN=build-asan/nncert NNCERT_TEST_TMP=build-asan/test-tmp NNCERT_ASAN=1 build-asan/tests --jobs 2
 
 demo: deps
 	$(MAKE) $(BUILD)/nncert

@@ -10,8 +10,11 @@
 static const char *tmpdir(void)
 {
     static char dir[256];
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/nncert-test-%ld", (long)getpid());
+    if (!dir[0]) {   /* one directory per test process: tests run in parallel */
+        const char *base = getenv("NNCERT_TEST_TMP");
+        if (!base || !*base) base = "build/test-tmp";
+        mkdir(base, 0700);
+        snprintf(dir, sizeof dir, "%s/%ld", base, (long)getpid());
         mkdir(dir, 0700);
     }
     return dir;
