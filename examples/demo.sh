@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# make demo: nncert on the demo network shipped in examples/.
+# One property holds (proved by interval bounds), one is violated (with a
+# counterexample checked in exact arithmetic).
+set -u
+bin=${1:-build/nncert}
+cd "$(dirname "$0")/.."
+
+run() {
+    echo "\$ nncert $*"
+    "$bin" "$@"
+    echo "(exit code $?)"
+    echo
+}
+
+run info examples/demo.onnx
+run bounds examples/demo.onnx examples/demo_holds.vnnlib --domain interval
+run verify examples/demo.onnx examples/demo_holds.vnnlib
+run verify examples/demo.onnx examples/demo_violated.vnnlib
+run verify examples/demo.nnet examples/demo_violated.vnnlib --json
