@@ -21,8 +21,8 @@ void falsify_opts_init(falsify_opts *o)
 {
     o->seed = 1;
     o->samples = 2000;
-    o->restarts = 30;
-    o->steps = 60;
+    o->restarts = 100;
+    o->steps = 100;
     o->deadline = 0.0;
 }
 
