@@ -75,7 +75,7 @@ asan: deps
 	  CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  build-asan/nncert build-asan/tests
 	rm -rf build-asan/test-tmp
-	ASAN_OPTIONS=detect_leaks=1 NNCERT_BIN=build-asan/nncert NNCERT_TEST_TMP=build-asan/test-tmp NNCERT_ASAN=1 build-asan/tests --jobs 2
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp NNCERT_BIN=build-asan/nncert NNCERT_TEST_TMP=build-asan/test-tmp NNCERT_ASAN=1 build-asan/tests --jobs 2
 
 demo: deps
 	$(MAKE) $(BUILD)/nncert
