@@ -241,3 +241,41 @@ Test(onnx, loads_every_benchmark_network, .timeout = 120)
     }
     cr_assert_eq(total, 45 + 3);
 }
+
+/* Every prefix and many single-byte corruptions of a valid model load
+ * cleanly or fail with an input error: never a crash (run under ASan). */
+Test(onnx, truncations_and_corruptions_never_crash)
+{
+    const char *good = chain_model();
+    FILE *f = fopen(good, "rb");
+    unsigned char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    const char *p = tu_path("mutant.onnx");
+    for (size_t len = 0; len < n; len += 1 + len / 64) {
+        f = fopen(p, "wb");
+        fwrite(buf, 1, len, f);
+        fclose(f);
+        nc_err e;
+        net *m = NULL;
+        nc_status s = onnx_load(p, &m, &e);
+        cr_assert(s == NC_OK || s == NC_EINPUT, "prefix %zu: status %d", len, s);
+        if (s == NC_OK) net_free(m);
+        else cr_assert(strstr(e.msg, "mutant.onnx"), "prefix %zu: %s", len, e.msg);
+    }
+    unsigned seed = 12345;
+    for (int t = 0; t < 300; t++) {
+        unsigned char mut[8192];
+        memcpy(mut, buf, n);
+        seed = seed * 1103515245u + 12345u;
+        mut[(seed >> 8) % n] ^= (unsigned char)(1u << ((seed >> 4) & 7));
+        f = fopen(p, "wb");
+        fwrite(mut, 1, n, f);
+        fclose(f);
+        nc_err e;
+        net *m = NULL;
+        nc_status s = onnx_load(p, &m, &e);
+        cr_assert(s == NC_OK || s == NC_EINPUT, "mutation %d: status %d", t, s);
+        net_free(m);
+    }
+}

@@ -158,3 +158,25 @@ Test(vnnlib, missing_file)
     cr_assert_eq(vnnlib_load("/nonexistent/p.vnnlib", &p, &e), NC_EINPUT);
     cr_assert(strstr(e.msg, "/nonexistent/p.vnnlib"));
 }
+
+/* Every prefix of a property parses or fails with a located error. */
+Test(vnnlib, prefixes_never_crash)
+{
+    const char *text =
+        "; p\n(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n"
+        "(assert (or (and (<= X_0 1) (>= X_0 0)) (and (<= X_0 3.5e-1) (>= X_0 -2))))\n"
+        "(assert (or (and (<= Y_0 Y_1)) (and (>= (+ Y_0 (* 2 Y_1)) 0.1))))\n";
+    size_t n = strlen(text);
+    char buf[1024];
+    for (size_t len = 0; len <= n; len++) {
+        memcpy(buf, text, len);
+        buf[len] = 0;
+        nc_err e;
+        err_clear(&e);
+        prop *p = NULL;
+        nc_status s = vnnlib_parse(buf, "pre.vnnlib", &p, &e);
+        cr_assert(s == NC_OK || s == NC_EINPUT, "prefix %zu: status %d", len, s);
+        if (s == NC_OK) prop_free(p);
+        else cr_assert(strncmp(e.msg, "pre.vnnlib:", 11) == 0, "prefix %zu: %s", len, e.msg);
+    }
+}
