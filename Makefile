@@ -82,7 +82,7 @@ demo: deps
 	@bash examples/demo.sh $(BUILD)/nncert
 
 bench: deps
-	$(MAKE) $(BUILD)/nncert
+	$(MAKE) $(BUILD)/nncert $(BUILD)/bench_parse
 	bash benchmarks/run.sh
 
 clean:
@@ -96,3 +96,6 @@ $(BUILD)/mkdemo: $(BUILD)/obj/tests/support/mkdemo.o $(BUILD)/obj/tests/support/
 
 examples/demo.onnx: | $(BUILD)/mkdemo
 	$(BUILD)/mkdemo $@
+
+$(BUILD)/bench_parse: $(BUILD)/obj/benchmarks/bench_parse.o $(BUILD)/libnncert.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
