@@ -179,8 +179,10 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         verify_result_free(r);
         return st;
     }
-    if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS)
+    if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
         r->v = timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
+        r->method = "falsify+interval+attack";   /* every stage tried, none decided */
+    }
     r->seconds = clock_now() - t0;
     return NC_OK;
 }

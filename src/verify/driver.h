@@ -33,7 +33,8 @@ void verify_opts_init(verify_opts *o);
 typedef struct {
     verdict v;
     double seconds;
-    const char *method;   /* stage that decided: "falsify", "attack", "interval", "" */
+    const char *method;   /* stage that decided: "falsify", "attack", "interval";
+                             for unknown/timeout the stages tried */
     int n_in, n_out;
     double *x, *y;        /* counterexample when violated (owned) */
     long candidates;      /* candidates rejected by the exact check */
