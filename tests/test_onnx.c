@@ -145,6 +145,34 @@ Test(onnx, inexact_division_is_kept_as_a_layer)
     net_free(n);
 }
 
+/* Constant nodes, a column reshape and MatMul with the weights first. */
+Test(onnx, constant_nodes_and_column_matmul)
+{
+    int64_t din[2] = { 1, 2 }, dsh[1] = { 2 }, dw[2] = { 3, 2 };
+    double shape[2] = { 2, 1 }, W[6] = { 1, 2, -1, 0.5, 0, 3 };
+    ob *b = ob_new("x", 2, din);
+    ob_node(b, "Constant", "k_shape", 0, NULL, "shape");
+    ob_attr_tensor(b, "value", 1, dsh, shape, 1);
+    ob_node(b, "Constant", "k_w", 0, NULL, "W");
+    ob_attr_tensor(b, "value", 2, dw, W, 0);
+    ob_node(b, "Reshape", "col", 2, IN("x", "shape"), "xc");
+    ob_node(b, "MatMul", "mm", 2, IN("W", "xc"), "m");
+    ob_node(b, "Flatten", "flat", 1, IN("m"), "y");
+    ob_attr_int(b, "axis", 0);
+    ob_output(b, "y");
+    const char *p = tu_path("column.onnx");
+    cr_assert_eq(ob_write(b, p), 0);
+    net *n = load_ok(p);
+    cr_assert_eq(n->in_dim, 2);
+    cr_assert_eq(n->out_dim, 3);
+    double x[2] = { 2, -4 }, y[3];
+    net_eval(n, x, y);
+    cr_assert_eq(y[0], 2 - 8);
+    cr_assert_eq(y[1], -2 - 2);
+    cr_assert_eq(y[2], -12);
+    net_free(n);
+}
+
 Test(onnx, unsupported_ops_named_together)
 {
     int64_t din[2] = { 1, 2 };

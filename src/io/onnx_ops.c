@@ -117,9 +117,10 @@ static nc_status lower_matmul(octx *c, const Onnx__NodeProto *n, const char *dat
         return push_affine(c, (int)r, (int)k, w);
     }
     /* B (r x k) @ x (k x 1) */
-    if (c->cur.ndims < 1 || ct_numel(&c->cur) != k ||
-        (c->cur.ndims >= 2 && c->cur.dims[last] != 1 && c->cur.dims[last] != k) ||
-        (c->cur.ndims >= 2 && c->cur.dims[last] == k && k != 1))
+    int column = c->cur.ndims == 1 ? c->cur.dims[0] == k
+                                   : c->cur.ndims >= 2 && c->cur.dims[last] == 1 &&
+                                         c->cur.dims[last - 1] == k && ct_numel(&c->cur) == k;
+    if (!column)
         return shape_fail(c, n, "MatMul needs a column vector matching the weights");
     double *w = err_calloc(c->e, (size_t)(r * k), sizeof *w);
     if (!w) return c->e->code;

@@ -68,9 +68,11 @@ nc_status verify_case_interval(const net *n, const prop_case *pc, int *proved, n
             for (int k = 0; !infeasible && k < pc->disj[d].n_rows; k++) {
                 const prop_row *r = &pc->disj[d].rows[k];
                 double lb = itv_row_lower(r->a, r->d, n->out_dim, ylo, yhi);
-                /* exact decimal row >= lb - (cerr * sum|y| + derr), rounded down */
-                double slack = r->cerr * absy + r->derr;
-                if (slack > 0) lb = fpr_step(lb - fpr_step(slack, 1, 2), -1, 1);
+                /* exact decimal row >= lb - (cerr * sum|y| + derr); the slack is
+                 * inflated for the rounding of its own n + 2 operations */
+                double slack = (r->cerr > 0 ? r->cerr * absy : 0.0) + r->derr;
+                slack = fpr_up(slack * (1.0 + 2.0 * (n->out_dim + 4) * FPR_U));
+                if (slack > 0) lb = fpr_down(lb - slack);
                 infeasible = lb > 0 || (r->strict && lb >= 0);
             }
             all = infeasible;

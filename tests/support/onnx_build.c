@@ -91,7 +91,8 @@ ob *ob_new(const char *name, int ndims, const int64_t *dims)
     return b;
 }
 
-void ob_init(ob *b, const char *name, int ndims, const int64_t *dims, const double *v, int is_int)
+static Onnx__TensorProto *tensor(ob *b, const char *name, int ndims, const int64_t *dims,
+                                 const double *v, int is_int)
 {
     Onnx__TensorProto *t = alloc(b, sizeof *t);
     onnx__tensor_proto__init(t);
@@ -112,6 +113,12 @@ void ob_init(ob *b, const char *name, int ndims, const int64_t *dims, const doub
         t->float_data = alloc(b, n * sizeof(float));
         for (size_t i = 0; i < n; i++) t->float_data[i] = (float)v[i];
     }
+    return t;
+}
+
+void ob_init(ob *b, const char *name, int ndims, const int64_t *dims, const double *v, int is_int)
+{
+    Onnx__TensorProto *t = tensor(b, name, ndims, dims, v, is_int);
     PUSH(b, b->graph.initializer, b->graph.n_initializer, t);
 }
 
@@ -160,6 +167,14 @@ void ob_attr_ints(ob *b, const char *key, int n, const int64_t *v)
     a->n_ints = (size_t)n;
     a->ints = alloc(b, (size_t)n * sizeof(int64_t));
     memcpy(a->ints, v, (size_t)n * sizeof(int64_t));
+}
+
+void ob_attr_tensor(ob *b, const char *key, int ndims, const int64_t *dims, const double *v,
+                    int is_int)
+{
+    Onnx__AttributeProto *a = attr(b, key);
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR;
+    a->t = tensor(b, "", ndims, dims, v, is_int);
 }
 
 void ob_output(ob *b, const char *name)

@@ -18,6 +18,8 @@ void ob_node(ob *b, const char *op, const char *name, int n_in, const char **in,
 void ob_attr_int(ob *b, const char *key, int64_t v);
 void ob_attr_float(ob *b, const char *key, float v);
 void ob_attr_ints(ob *b, const char *key, int n, const int64_t *v);
+void ob_attr_tensor(ob *b, const char *key, int ndims, const int64_t *dims, const double *v,
+                    int is_int);
 /* Marks the graph output. */
 void ob_output(ob *b, const char *name);
 /* Serialises to path and frees the builder; 0 on success. */
