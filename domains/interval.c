@@ -13,6 +13,7 @@ static double row_bound(const double *a, double d, int n, const double *lo, cons
                         int sign)
 {
     double s = d, mag = fabs(d);
+    int tiny = 0;
     for (int j = 0; j < n; j++) {
         double w = a[j];
         if (w == 0.0) continue;
@@ -20,10 +21,12 @@ static double row_bound(const double *a, double d, int n, const double *lo, cons
         double t = w * v;
         s += t;
         mag += fabs(t);
+        tiny += v != 0.0 && fpr_tiny(t);
     }
     if (isnan(s)) return sign < 0 ? -INFINITY : INFINITY;   /* inf - inf */
     if (isinf(s)) return s;
-    double err = fpr_dot_err(n, mag);
+    double err = fpr_dot_err(n, mag, tiny);
+    if (err == 0.0) return s;   /* all terms zero: exact */
     return sign < 0 ? fpr_down(s - err) : fpr_up(s + err);
 }
 

@@ -118,3 +118,25 @@ Test(interval, infinite_inputs_propagate)
     bounds_free(bd);
     net_free(n);
 }
+
+/* A product that underflows: 1e-200 * 1e-200 is 1e-400 exactly but 0 in
+ * double; the upper bound must stay above it. All-zero terms stay exact. */
+Test(interval, underflow_is_covered_and_zero_is_exact)
+{
+    net *n = net_new(NULL);
+    double *w = malloc(2 * sizeof *w), *b = malloc(sizeof *b);
+    w[0] = 1e-200, w[1] = 0.5, b[0] = 0;
+    net_push_affine(n, 2, 1, w, b, NULL);
+    net_validate(n, "t", NULL);
+    bounds *bd = bounds_new(n, NULL);
+    double lo[2] = { 1e-200, 0 }, hi[2] = { 1e-200, 0 };
+    itv_propagate(n, lo, hi, bd, NULL);
+    cr_assert_gt(bd->hi[1][0], 0.0);
+    cr_assert_leq(bd->lo[1][0], 0.0);
+    lo[0] = hi[0] = 0.0;
+    itv_propagate(n, lo, hi, bd, NULL);
+    cr_assert_eq(bd->lo[1][0], 0.0);
+    cr_assert_eq(bd->hi[1][0], 0.0);
+    bounds_free(bd);
+    net_free(n);
+}

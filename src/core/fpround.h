@@ -12,9 +12,11 @@
  * The sum of magnitudes is itself computed in floating point, which can
  * underestimate it by a factor (1 + gamma_n); for k u <= 1/2 both factors
  * together stay below 2 (k + 1) u, so we use
- *   err = 2 (n + 2) u * fl(abs_sum) + (n + 2) eta,
- * computed and then rounded up, and finally step the bound one ulp outward
- * (nextafter) to cover the rounding of `s - err` itself. Tests check the
+ *   err = 2 (n + 2) u * fl(abs_sum) + (n_tiny + 1) eta,
+ * where n_tiny counts the products below the normal range (the only ones
+ * with an underflow error), computed and then rounded up, and finally step
+ * the bound one ulp outward (nextafter) to cover the rounding of `s - err`
+ * itself. When every term is zero the sum is exactly zero and err is 0. Tests check the
  * result by exact rational evaluation (tests/test_interval.c).
  *
  * Elementary functions. glibc's exp, tanh are not correctly rounded; their
@@ -35,11 +37,17 @@ static inline double fpr_down(double x) { return nextafter(x, -INFINITY); }
 static inline double fpr_up(double x) { return nextafter(x, INFINITY); }
 
 /* Rigorous bound on the rounding error of a dot product of n terms whose
- * magnitudes (including the bias) sum, in floating point, to abs_sum. */
-static inline double fpr_dot_err(int n, double abs_sum)
+ * magnitudes (including the bias) sum, in floating point, to abs_sum, of
+ * which n_tiny products fell below the normal range (only those can carry
+ * an underflow error). Zero when every term is zero: then the sum is exact. */
+static inline double fpr_dot_err(int n, double abs_sum, int n_tiny)
 {
-    return fpr_up(2.0 * (n + 2) * FPR_U * abs_sum + (n + 2) * FPR_ETA);
+    if (abs_sum == 0.0 && n_tiny == 0) return 0.0;
+    return fpr_up(2.0 * (n + 2) * FPR_U * abs_sum + (n_tiny + 1) * FPR_ETA);
 }
+
+/* True when a nonzero product t = a * b may have lost bits to underflow. */
+static inline int fpr_tiny(double t) { return fabs(t) < 0x1p-1021; }
 
 /* Steps x outward by k ulps: down when dir < 0, up when dir > 0. */
 static inline double fpr_step(double x, int dir, int k)
