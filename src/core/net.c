@@ -150,6 +150,18 @@ static int exact_add(double a, double b, double *s)
     return isfinite(*s) && err == 0.0;
 }
 
+/* Installs the merged weights w, b into a when ok, else discards them. */
+static int adopt(net_layer *a, double *w, double *b, int ok)
+{
+    if (ok) {
+        free(a->w), free(a->b);
+        a->w = w, a->b = b;
+    } else {
+        free(w), free(b);
+    }
+    return ok;
+}
+
 /* Elementwise layer E (constants c) followed by affine A: tries to write
  * A o E as one affine layer; on success overwrites A's w/b and returns 1. */
 static int fold_into_next(const net_layer *el, net_layer *a)
@@ -170,13 +182,7 @@ static int fold_into_next(const net_layer *el, net_layer *a)
             }
         }
     }
-    if (ok) {
-        free(a->w), free(a->b);
-        a->w = w, a->b = b;
-    } else {
-        free(w), free(b);
-    }
-    return ok;
+    return adopt(a, w, b, ok);
 }
 
 /* Affine A followed by elementwise E: tries to write E o A as one affine. */
@@ -204,13 +210,7 @@ static int fold_into_prev(net_layer *a, const net_layer *el)
         default: ok = 0;
         }
     }
-    if (ok) {
-        free(a->w), free(a->b);
-        a->w = w, a->b = b;
-    } else {
-        free(w), free(b);
-    }
-    return ok;
+    return adopt(a, w, b, ok);
 }
 
 static int is_identity_elem(const net_layer *l)
