@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/vnnlib.h"
@@ -179,4 +180,28 @@ Test(vnnlib, prefixes_never_crash)
         if (s == NC_OK) prop_free(p);
         else cr_assert(strncmp(e.msg, "pre.vnnlib:", 11) == 0, "prefix %zu: %s", len, e.msg);
     }
+}
+
+/* Deep nesting is an error with a location, never a stack overflow. */
+Test(vnnlib, deep_nesting_is_refused)
+{
+    enum { DEPTH = 200000 };
+    char *text = malloc(2 * DEPTH + 200);
+    strcpy(text, "(declare-const X_0 Real)(declare-const Y_0 Real)(assert ");
+    size_t k = strlen(text);
+    for (int i = 0; i < DEPTH; i++) text[k++] = '(';
+    for (int i = 0; i < DEPTH; i++) text[k++] = ')';
+    text[k++] = ')';
+    text[k] = 0;
+    parse_err(text, "nested too deeply");
+    /* moderately deep but legal syntax: refused by the interpreter's limit */
+    k = strlen("(declare-const X_0 Real)(declare-const Y_0 Real)(assert ");
+    for (int i = 0; i < 2000; i++) memcpy(text + k + 5 * i, "(and ", 5);
+    k += 5 * 2000;
+    k += (size_t)sprintf(text + k, "(>= Y_0 0)");
+    for (int i = 0; i < 2000; i++) text[k++] = ')';
+    text[k++] = ')';
+    text[k] = 0;
+    parse_err(text, "formulas nested too deeply");
+    free(text);
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SEXP_MAX_DEPTH 10000   /* bounds the recursion of node_free and the interpreter */
+
 typedef struct {
     const char *p;
     int line, col;
@@ -75,6 +77,11 @@ static sexp *read_expr(lexer *L)
         }
         sexp *done = NULL;
         if (ch == '(') {
+            if (depth >= SEXP_MAX_DEPTH) {
+                err_set(L->e, NC_EINPUT, "%s:%d:%d: parentheses nested too deeply (over %d)",
+                        L->path, line, col, SEXP_MAX_DEPTH);
+                goto fail;
+            }
             sexp *s = err_calloc(L->e, 1, sizeof *s);
             if (!s) goto fail;
             s->is_list = 1, s->line = line, s->col = col;

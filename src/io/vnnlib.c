@@ -10,7 +10,9 @@
 #include "io/textfile.h"
 #include "io/vnnlib_lin.h"
 
-#define MAX_CLAUSES 100000   /* DNF size limit: beyond it the spec is refused */
+#define MAX_CLAUSES 100000      /* DNF size limit: beyond it the spec is refused */
+#define MAX_DNF_ATOMS 20000000L /* total atom references over all DNF clauses */
+#define MAX_DEPTH 500           /* nesting of formulas and terms */
 #define MAX_VARS 10000000
 
 /* One comparison, normalised to  e <= 0  (or e < 0 when strict). */
@@ -38,6 +40,7 @@ typedef struct {
     char *decl_x, *decl_y;   /* declared flags */
     int cap_x, cap_y;
     int n_x, n_y;            /* 1 + largest declared index */
+    int depth;               /* current nesting of formula()/term() */
 } parser;
 
 static nc_status perr(parser *P, const sexp *s, const char *fmt, const char *arg)
@@ -141,7 +144,7 @@ static nc_status term_list(parser *P, const sexp *s, linexpr *out)
 }
 
 /* Builds the linear expression of term s into out (caller frees). */
-static nc_status term(parser *P, const sexp *s, linexpr *out)
+static nc_status term_at(parser *P, const sexp *s, linexpr *out)
 {
     memset(out, 0, sizeof *out);
     if (!s->is_list) {
@@ -229,7 +232,10 @@ static nc_status comparison(parser *P, const sexp *s, dnf *out)
 /* acc := acc AND d (cross product), consuming d. */
 static nc_status dnf_and(parser *P, const sexp *s, dnf *acc, dnf *d)
 {
-    if ((long)acc->n * d->n > MAX_CLAUSES) {
+    long atoms = 0;
+    for (int i = 0; i < acc->n; i++) atoms += (long)acc->c[i].n * d->n;
+    for (int j = 0; j < d->n; j++) atoms += (long)d->c[j].n * acc->n;
+    if ((long)acc->n * d->n > MAX_CLAUSES || atoms > MAX_DNF_ATOMS) {
         dnf_free(d);
         return perr(P, s, "formula too large: its disjunctive normal form exceeds %s clauses",
                     "100000");
@@ -283,7 +289,7 @@ static nc_status conj_of(parser *P, const sexp *s, int from, dnf *out)
     return NC_OK;
 }
 
-static nc_status formula(parser *P, const sexp *s, dnf *out)
+static nc_status formula_at(parser *P, const sexp *s, dnf *out)
 {
     memset(out, 0, sizeof *out);
     if (!s->is_list || s->n == 0 || s->kids[0]->is_list)
@@ -318,6 +324,28 @@ static nc_status formula(parser *P, const sexp *s, dnf *out)
         !strcmp(op, "="))
         return comparison(P, s, out);
     return perr(P, s, "unsupported connective '%s' (expected and, or, <=, >=, <, >, =)", op);
+}
+
+/* Depth-limited entry points: deep nesting is an error, not a crash. */
+static nc_status term(parser *P, const sexp *s, linexpr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (P->depth >= MAX_DEPTH) return perr(P, s, "terms nested too deeply (over %s levels)", "500");
+    P->depth++;
+    nc_status st = term_at(P, s, out);
+    P->depth--;
+    return st;
+}
+
+static nc_status formula(parser *P, const sexp *s, dnf *out)
+{
+    memset(out, 0, sizeof *out);
+    if (P->depth >= MAX_DEPTH)
+        return perr(P, s, "formulas nested too deeply (over %s levels)", "500");
+    P->depth++;
+    nc_status st = formula_at(P, s, out);
+    P->depth--;
+    return st;
 }
 
 /* ---- declarations ----------------------------------------------------------- */
