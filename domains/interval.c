@@ -139,6 +139,11 @@ static const itv_fn ITV_TABLE[] = {
     [NET_MUL] = t_mul,         [NET_DIV] = t_div,
 };
 
+void itv_layer(const net_layer *l, const double *xlo, const double *xhi, double *ylo, double *yhi)
+{
+    ITV_TABLE[l->kind](l, xlo, xhi, ylo, yhi);
+}
+
 nc_status itv_propagate(const net *n, const double *lo, const double *hi, bounds *b, nc_err *e)
 {
     memcpy(b->lo[0], lo, (size_t)n->in_dim * sizeof *lo);

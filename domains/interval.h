@@ -25,6 +25,9 @@
  * these are the pure interval bounds). */
 nc_status itv_propagate(const net *n, const double *lo, const double *hi, bounds *b, nc_err *e);
 
+/* Interval step through one layer: [ylo, yhi] contains l(x) for x in [xlo, xhi]. */
+void itv_layer(const net_layer *l, const double *xlo, const double *xhi, double *ylo, double *yhi);
+
 /* Sound lower bound of  a . y + d  over the box [ylo, yhi] (n entries). */
 double itv_row_lower(const double *a, double d, int n, const double *ylo, const double *yhi);
 /* Sound upper bound of the same. */

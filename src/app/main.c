@@ -7,9 +7,9 @@
 
 #include "app/report.h"
 #include "core/bounds.h"
-#include "domains/interval.h"
 #include "io/netfile.h"
 #include "io/vnnlib.h"
+#include "verify/analyse.h"
 #include "verify/driver.h"
 
 #define EXIT_HOLDS 0
@@ -23,7 +23,7 @@ static const char *USAGE =
     "commands:\n"
     "  verify NET PROP [--timeout S] [--seed N] [--json] [--results-file F]\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
-    "  bounds NET PROP [--domain interval] [--spec] [--json]\n"
+    "  bounds NET PROP [--domain interval|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
     "                        print sound bounds of the outputs (and property rows)\n"
     "  info NET              layers, shapes, parameter count\n"
     "\n"
@@ -52,7 +52,7 @@ static int parse_double(const char *s, double *out)
 typedef struct {
     double timeout;
     unsigned long long seed;
-    int json, spec;
+    int json, spec, alpha_iters;
     const char *results_file, *domain, *method;
 } cli_opts;
 
@@ -65,12 +65,14 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         { "json", no_argument, 0, 'j' },          { "results-file", required_argument, 0, 'r' },
         { "domain", required_argument, 0, 'd' },  { "method", required_argument, 0, 'm' },
         { "spec", no_argument, 0, 'p' },          { "help", no_argument, 0, 'h' },
+        { "alpha-iters", required_argument, 0, 'a' },
         { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->domain = "interval";
     o->method = "auto";
+    o->alpha_iters = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -87,6 +89,14 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
             break;
         }
         case 'j': o->json = 1; break;
+        case 'a': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > 100000)
+                return usage_error("--alpha-iters needs an integer 0..100000, got ", optarg), -1;
+            o->alpha_iters = (int)v;
+            break;
+        }
         case 'p': o->spec = 1; break;
         case 'r': o->results_file = optarg; break;
         case 'd': o->domain = optarg; break;
@@ -149,51 +159,51 @@ static int cmd_verify(int argc, char **argv)
     return code;
 }
 
-/* Interval bounds of the outputs over the hull of all cases, and of each
- * row (case by case, disjunct by disjunct). */
+/* Bounds of the outputs over the hull of all cases, and of each row (case
+ * by case, disjunct by disjunct), by one domain, pure. */
 static int cmd_bounds(int argc, char **argv)
 {
     cli_opts o;
     if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
     if (argc - optind != 2) return usage_error("bounds needs NET and PROP", NULL);
-    if (strcmp(o.domain, "interval") != 0)
-        return usage_error("available domains: interval; unknown domain ", o.domain);
+    domain_kind dom;
+    if (domain_parse(o.domain, &dom))
+        return usage_error("available domains: interval, crown, alpha-crown; unknown domain ",
+                           o.domain);
     nc_err e;
     err_clear(&e);
     net *n;
     prop *p;
     if (load_both(argv[optind], argv[optind + 1], &n, &p, &e)) return fail(&e);
+    analyse_opts ao;
+    analyse_opts_init(&ao);
+    if (o.alpha_iters >= 0) ao.alpha_iters = o.alpha_iters;
     int no = n->out_dim, nr = prop_total_rows(p), ri = 0, code = EXIT_HOLDS;
     double *lo = calloc((size_t)no, sizeof *lo), *hi = calloc((size_t)no, sizeof *hi);
+    double *yl = calloc((size_t)no, sizeof *yl), *yu = calloc((size_t)no, sizeof *yu);
     double *rlo = calloc((size_t)nr + 1, sizeof *rlo), *rhi = calloc((size_t)nr + 1, sizeof *rhi);
     bounds *b = bounds_new(n, &e);
-    if (!lo || !hi || !rlo || !rhi || !b) {
+    if (!lo || !hi || !yl || !yu || !rlo || !rhi || !b) {
         code = fail(&e);
         goto done;
     }
     for (int k = 0; k < p->n_cases; k++) {
         const prop_case *pc = &p->cases[k];
-        if (itv_propagate(n, pc->lo, pc->hi, b, &e)) {
-            code = fail(&e);
+        if (analyse_case(n, pc, dom, &ao, b, yl, yu, rlo + ri, rhi + ri, &e)) {
+            code = e.code == NC_EUSAGE ? usage_error(e.msg, NULL) : fail(&e);
             goto done;
         }
-        const double *yl = b->lo[n->n], *yu = b->hi[n->n];
         for (int i = 0; i < no; i++) {
             lo[i] = k == 0 || yl[i] < lo[i] ? yl[i] : lo[i];
             hi[i] = k == 0 || yu[i] > hi[i] ? yu[i] : hi[i];
         }
-        for (int d = 0; d < pc->n_disj; d++)
-            for (int r = 0; r < pc->disj[d].n_rows; r++, ri++) {
-                const prop_row *row = &pc->disj[d].rows[r];
-                rlo[ri] = itv_row_lower(row->a, row->d, no, yl, yu);
-                rhi[ri] = itv_row_upper(row->a, row->d, no, yl, yu);
-            }
+        for (int d = 0; d < pc->n_disj; d++) ri += pc->disj[d].n_rows;
     }
     if (o.json) report_bounds_json(stdout, o.domain, no, lo, hi, nr, o.spec ? rlo : NULL, rhi);
     else report_bounds_text(stdout, o.domain, no, lo, hi, o.spec ? nr : 0, rlo, rhi);
 done:
     bounds_free(b);
-    free(lo), free(hi), free(rlo), free(rhi);
+    free(lo), free(hi), free(yl), free(yu), free(rlo), free(rhi);
     net_free(n);
     prop_free(p);
     return code;

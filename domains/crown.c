@@ -1,0 +1,322 @@
+#include "domains/crown.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fpround.h"
+#include "domains/crown_ctx.h"
+#include "domains/interval.h"
+
+void crown_opts_init(crown_opts *o)
+{
+    o->intersect = 0;
+    o->alpha_iters = 0;
+    o->alpha_lr = 0.1;
+    o->deadline = 0.0;
+}
+
+/* ---- context: per-layer data derived from the boxes ---------------------- */
+
+void cx_free(cctx *x)
+{
+    if (!x) return;
+    for (int k = 0; k <= x->n->n; k++) {
+        if (x->rl) free(x->rl[k]);
+        if (x->ymax) free(x->ymax[k]);
+        if (x->vaff) free(x->vaff[k]);
+        if (x->absw) free(x->absw[k]);
+    }
+    free(x->rl), free(x->ymax), free(x->vaff), free(x->absw), free(x->sumy);
+    free(x->buf[0]), free(x->buf[1]), free(x->buf[2]), free(x->err);
+    free(x);
+}
+
+cctx *cx_new(const net *n, const bounds *b, nc_err *e)
+{
+    cctx *x = err_calloc(e, 1, sizeof *x);
+    if (!x) return NULL;
+    x->n = n;
+    x->b = b;
+    int L = n->n;
+    x->maxw = net_max_width(n);
+    x->rl = err_calloc(e, (size_t)L + 1, sizeof *x->rl);
+    x->ymax = err_calloc(e, (size_t)L + 1, sizeof *x->ymax);
+    x->vaff = err_calloc(e, (size_t)L + 1, sizeof *x->vaff);
+    x->absw = err_calloc(e, (size_t)L + 1, sizeof *x->absw);
+    x->sumy = err_calloc(e, (size_t)L + 1, sizeof *x->sumy);
+    if (!x->rl || !x->ymax || !x->vaff || !x->absw || !x->sumy) {
+        cx_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+/* Makes sure the scratch buffers hold m rows of the widest layer. */
+nc_status cx_reserve(cctx *x, int m, nc_err *e)
+{
+    if (m <= x->cap_m) return NC_OK;
+    size_t sz = (size_t)m * x->maxw;
+    for (int i = 0; i < 3; i++) {
+        free(x->buf[i]);
+        x->buf[i] = err_calloc(e, sz, sizeof(double));
+        if (!x->buf[i]) return e->code;
+    }
+    free(x->err);
+    x->err = err_calloc(e, (size_t)m, sizeof(double));
+    if (!x->err) return e->code;
+    x->cap_m = m;
+    return NC_OK;
+}
+
+/* Recomputes what depends on box k: |x| maxima, relaxations of layer k if
+ * it is an activation, and |W| ymax + |b| if it is affine. */
+nc_status cx_refresh(cctx *x, int k, nc_err *e)
+{
+    const bounds *b = x->b;
+    int d = b->dim[k];
+    if (!x->ymax[k] && !(x->ymax[k] = err_calloc(e, (size_t)d, sizeof(double)))) return e->code;
+    double s = 0.0;
+    for (int i = 0; i < d; i++) {
+        double v = fmax(fabs(b->lo[k][i]), fabs(b->hi[k][i]));
+        x->ymax[k][i] = isnan(v) ? INFINITY : v;
+        s += x->ymax[k][i];
+    }
+    x->sumy[k] = fpr_up(s * (1.0 + 2.0 * (d + 2) * FPR_U));
+    if (k == x->n->n) return NC_OK;
+    const net_layer *l = &x->n->layers[k];
+    if (net_is_activation(l->kind)) {
+        if (!x->rl[k] && !(x->rl[k] = err_calloc(e, (size_t)d, sizeof(relax_line)))) return e->code;
+        for (int i = 0; i < d; i++)
+            relax_activation(l->kind, l->alpha, b->lo[k][i], b->hi[k][i], &x->rl[k][i]);
+    } else if (l->kind == NET_AFFINE) {
+        if (!x->absw[k]) {
+            size_t nw = (size_t)l->in * l->out;
+            if (!(x->absw[k] = err_calloc(e, nw, sizeof(double)))) return e->code;
+            for (size_t i = 0; i < nw; i++) x->absw[k][i] = fabs(l->w[i]);
+        }
+        if (!x->vaff[k] && !(x->vaff[k] = err_calloc(e, (size_t)l->out, sizeof(double))))
+            return e->code;
+        for (int i = 0; i < l->out; i++) x->vaff[k][i] = fabs(l->b[i]);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, l->out, l->in, 1.0, x->absw[k], l->in,
+                    x->ymax[k], 1, 1.0, x->vaff[k], 1);
+    }
+    return NC_OK;
+}
+
+/* ---- the backward pass ------------------------------------------------------ */
+
+/* err_r += g * (|L_r| . v) + g |c_r| for m rows of width d; uses scratch. */
+static void add_err(cctx *x, int m, int d, const double *L, const double *v, const double *c,
+                    double g, double absolute)
+{
+    double *absl = x->buf[2];
+    size_t nn = (size_t)m * d;
+    for (size_t i = 0; i < nn; i++) absl[i] = fabs(L[i]);
+    double *t = x->err;
+    /* err += g * |L| v  (BLAS: y = alpha A x + beta y) */
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, m, d, g, absl, d, v, 1, 1.0, t, 1);
+    for (int r = 0; r < m; r++) {
+        t[r] += (c ? g * fabs(c[r]) : 0.0) + absolute;
+        if (isnan(t[r])) t[r] = INFINITY;
+    }
+}
+
+nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_alpha *alpha,
+                      double *out, nc_err *e)
+{
+    const net *n = x->n;
+    if (L != x->buf[0]) return err_set(e, NC_EINTERNAL, "cx_backward: rows must be in buf[0]");
+    double *cur = x->buf[0], *nxt = x->buf[1];
+    memset(x->err, 0, (size_t)m * sizeof(double));
+    for (int i = start - 1; i >= 0; i--) {
+        const net_layer *l = &n->layers[i];
+        int din = l->in, dout = l->out;
+        double g = 4.0 * (dout + 2) * FPR_U;
+        double eta = (dout + 1) * FPR_ETA * (1.0 + x->sumy[i]);
+        switch (l->kind) {
+        case NET_AFFINE:
+            add_err(x, m, dout, cur, x->vaff[i], c, g, eta);
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, m, dout, 1.0, cur, dout, l->b, 1, 1.0, c, 1);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, din, dout, 1.0, cur, dout,
+                        l->w, din, 0.0, nxt, din);
+            break;
+        case NET_ADD: {
+            double *absc = malloc((size_t)dout * sizeof *absc);
+            if (!absc) return err_set(e, NC_ENOMEM, "out of memory in CROWN");
+            for (int j = 0; j < dout; j++) absc[j] = fabs(l->b[j]);
+            add_err(x, m, dout, cur, absc, c, g, eta);
+            free(absc);
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, m, dout, 1.0, cur, dout, l->b, 1, 1.0, c, 1);
+            memcpy(nxt, cur, (size_t)m * dout * sizeof *nxt);
+            break;
+        }
+        case NET_MUL:
+        case NET_DIV:
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < dout; j++) {
+                    double v = cur[(size_t)r * dout + j];
+                    nxt[(size_t)r * din + j] = l->kind == NET_MUL ? v * l->b[j] : v / l->b[j];
+                }
+            add_err(x, m, din, nxt, x->ymax[i], NULL, 2.0 * FPR_U, eta);
+            break;
+        default: {   /* activation: relax by the sign of each coefficient */
+            const relax_line *rl = x->rl[i];
+            const double *al = alpha ? alpha->slopes[i] : NULL;
+            if (alpha && alpha->record && alpha->record[i])
+                memcpy(alpha->record[i], cur, (size_t)m * dout * sizeof *cur);
+            for (int r = 0; r < m; r++) {
+                double s = 0.0, sabs = 0.0;
+                for (int j = 0; j < dout; j++) {
+                    double lam = cur[(size_t)r * dout + j], a, bb;
+                    if (lam >= 0) {
+                        a = rl[j].a_lo, bb = rl[j].b_lo;
+                        if (al && rl[j].unstable && l->kind != NET_SIGMOID && l->kind != NET_TANH)
+                            a = al[(size_t)r * dout + j];
+                    } else {
+                        a = rl[j].a_up, bb = rl[j].b_up;
+                    }
+                    nxt[(size_t)r * din + j] = lam * a;
+                    if (bb != 0.0) s += lam * bb, sabs += fabs(lam * bb);
+                }
+                /* the offset sum: gamma_{d+1} (|c| + sum |lam b|) */
+                x->err[r] += g * (fabs(c[r]) + sabs);
+                c[r] += s;
+            }
+            add_err(x, m, din, nxt, x->ymax[i], NULL, 2.0 * FPR_U, eta);
+            break;
+        }
+        }
+        double *t = cur;
+        cur = nxt;
+        nxt = t;
+    }
+    int nin = n->in_dim;
+    const double *lo = x->b->lo[0], *hi = x->b->hi[0];
+    for (int r = 0; r < m; r++) {
+        double v = itv_row_lower(&cur[(size_t)r * nin], c[r], nin, lo, hi);
+        double er = fpr_up(x->err[r]);
+        out[r] = isnan(v) || isnan(er) ? -INFINITY : (er > 0 ? fpr_down(v - er) : v);
+    }
+    x->last = cur;
+    return NC_OK;
+}
+
+/* ---- full CROWN: every activation's input box by a backward pass ----------- */
+
+/* Rows +-e_i on the input of layer k; through layer k-1 directly when it is
+ * affine ([W; -W], [b; -b] exactly). Returns the layer to continue from. */
+static int init_rows(cctx *x, int k, double *L, double *c)
+{
+    const net *n = x->n;
+    int d = n->layers[k].in;
+    if (k > 0 && n->layers[k - 1].kind == NET_AFFINE) {
+        const net_layer *a = &n->layers[k - 1];
+        size_t row = (size_t)a->in;
+        for (int i = 0; i < d; i++) {
+            memcpy(&L[i * row], &a->w[i * row], row * sizeof *L);
+            for (size_t j = 0; j < row; j++) L[(d + i) * row + j] = -a->w[i * row + j];
+            c[i] = a->b[i];
+            c[d + i] = -a->b[i];
+        }
+        return k - 1;
+    }
+    memset(L, 0, (size_t)2 * d * d * sizeof *L);
+    for (int i = 0; i < d; i++) {
+        L[(size_t)i * d + i] = 1.0;
+        L[(size_t)(d + i) * d + i] = -1.0;
+        c[i] = c[d + i] = 0.0;
+    }
+    return k;
+}
+
+/* Writes [lo, hi] as box k of b, overwriting (pure) or intersecting. */
+static void set_box(bounds *b, int k, const double *lo, const double *hi, int intersect)
+{
+    if (intersect) {
+        bounds_meet(b, k, lo, hi);
+        return;
+    }
+    memcpy(b->lo[k], lo, (size_t)b->dim[k] * sizeof *lo);
+    memcpy(b->hi[k], hi, (size_t)b->dim[k] * sizeof *hi);
+}
+
+nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_err *e)
+{
+    cctx *x = cx_new(n, b, e);
+    if (!x) return e->code;
+    int w = x->maxw;
+    double *c = err_calloc(e, 2 * (size_t)w, sizeof *c);
+    double *out = err_calloc(e, 2 * (size_t)w, sizeof *out);
+    double *lo = err_calloc(e, (size_t)w, sizeof *lo), *hi = err_calloc(e, (size_t)w, sizeof *hi);
+    nc_status s = (!c || !out || !lo || !hi) ? e->code : cx_reserve(x, 2 * w, e);
+    if (!s) s = cx_refresh(x, 0, e);
+    for (int k = 0; k < n->n && !s; k++) {
+        const net_layer *l = &n->layers[k];
+        if (net_is_activation(l->kind) && k > 0) {
+            int d = l->in;
+            double *L = x->buf[0];
+            int start = init_rows(x, k, L, c);
+            if ((s = cx_backward(x, start, 2 * d, L, c, NULL, out, e))) break;
+            for (int i = 0; i < d; i++) lo[i] = out[i], hi[i] = -out[d + i];
+            set_box(b, k, lo, hi, o->intersect);
+            if ((s = cx_refresh(x, k, e))) break;
+        }
+        /* the next box by an interval step (an activation's output, or an
+         * affine image that the next activation may tighten by CROWN) */
+        itv_layer(l, b->lo[k], b->hi[k], lo, hi);
+        set_box(b, k + 1, lo, hi, o->intersect);
+        s = cx_refresh(x, k + 1, e);
+    }
+    free(c), free(out), free(lo), free(hi);
+    cx_free(x);
+    return s;
+}
+
+/* ---- bounds of linear functions of the outputs ------------------------------ */
+
+nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, const double *d,
+                     const crown_opts *o, double *lower, double *A, double *c, double *slack,
+                     nc_err *e)
+{
+    cctx *x = cx_new(n, b, e);
+    if (!x) return e->code;
+    nc_status s = cx_reserve(x, m, e);
+    for (int k = 0; k <= n->n && !s; k++) s = cx_refresh(x, k, e);
+    double *cc = err_calloc(e, (size_t)m, sizeof *cc);
+    if (!s && !cc) s = e->code;
+    if (!s) {
+        int no = n->out_dim;
+        memcpy(x->buf[0], C, (size_t)m * no * sizeof *C);
+        for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
+        if (o && o->alpha_iters > 0) s = crown_alpha_optimise(x, m, C, cc, o, lower, e);
+        else s = cx_backward(x, n->n, m, x->buf[0], cc, NULL, lower, e);
+        if (!s && A) memcpy(A, x->last, (size_t)m * n->in_dim * sizeof *A);
+        if (!s && c) memcpy(c, cc, (size_t)m * sizeof *c);
+        if (!s && slack)
+            for (int r = 0; r < m; r++) slack[r] = fpr_up(x->err[r]);
+    }
+    free(cc);
+    cx_free(x);
+    return s;
+}
+
+nc_status crown_outputs(const net *n, const bounds *b, const crown_opts *o, double *lo,
+                        double *hi, nc_err *e)
+{
+    int no = n->out_dim;
+    double *C = err_calloc(e, (size_t)2 * no * no, sizeof *C);
+    double *out = err_calloc(e, (size_t)2 * no, sizeof *out);
+    nc_status s = (!C || !out) ? e->code : NC_OK;
+    if (!s) {
+        for (int i = 0; i < no; i++) {
+            C[(size_t)i * no + i] = 1.0;
+            C[(size_t)(no + i) * no + i] = -1.0;
+        }
+        s = crown_rows(n, b, 2 * no, C, NULL, o, out, NULL, NULL, NULL, e);
+    }
+    for (int i = 0; !s && i < no; i++) lo[i] = out[i], hi[i] = -out[no + i];
+    free(C), free(out);
+    return s;
+}

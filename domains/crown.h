@@ -1,0 +1,63 @@
+/* crown: backward linear bound propagation (CROWN, Zhang et al. 2018) and
+ * its slope-optimised variant (alpha-CROWN, Xu et al. 2021).
+ *
+ * For a matrix of rows C (m x n_out) and offsets d, CROWN computes, for each
+ * row r, a linear function of the input  A_r x + c_r  with
+ *     C_r f(x) + d_r  >=  A_r x + c_r - err_r    for every x in the input box,
+ * by substituting every layer backwards: affine layers exactly, activations
+ * by the linear relaxations of domains/relax.h chosen by the sign of each
+ * coefficient. The lower bound is the minimum of the right side over the
+ * box. Upper bounds are lower bounds of the negated rows.
+ *
+ * Full CROWN: the pre-activation bounds that the relaxations need are
+ * themselves computed by a backward pass from each activation layer (rows
+ * +e_i and -e_i for every neuron), layer by layer from the input.
+ *
+ * Floating point: err_r is a rigorous bound on the effect of every rounding
+ * in the backward pass (matrix products through BLAS in any summation
+ * order, slope scalings, offset sums), derived in docs/domains.md, so the
+ * returned bounds are sound for the exact network.
+ *
+ * Ownership: the caller owns every array; a crown object borrows the net
+ * and the bounds it is given.
+ */
+#ifndef NC_CROWN_H
+#define NC_CROWN_H
+
+#include "core/bounds.h"
+#include "core/err.h"
+#include "core/net.h"
+
+typedef struct {
+    int intersect;      /* relax with the intersection of the new bounds and what
+                           the bounds object already holds (else pure CROWN) */
+    int alpha_iters;    /* alpha-CROWN iterations for output rows (0: plain CROWN) */
+    double alpha_lr;    /* Adam step size for the slopes */
+    double deadline;    /* clock_now() time to stop optimising at (0: none) */
+} crown_opts;
+
+void crown_opts_init(crown_opts *o);
+
+/* Computes the pre-activation box of every activation layer by CROWN from
+ * the input box b->lo[0], b->hi[0] (which the caller sets), writing all
+ * boxes of b (non-activation boxes by interval steps from them). */
+nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_err *e);
+
+/* Sound lower bounds of the m rows  C y + d  (C: m x n_out row-major) over
+ * the input box, using the activation boxes already in b. With
+ * o->alpha_iters > 0 the lower slopes of unstable ReLU/LeakyReLU neurons are
+ * optimised per row (alpha-CROWN); the result is never below plain CROWN's.
+ * If A is non-NULL it receives the linear bounds (m x n_in) and c the
+ * offsets: C_r f(x) + d_r >= A_r x + c_r - (A_r x + c_r - lower_r at worst):
+ * precisely, for every x in the box, C_r f(x) + d_r >= A_r x + c_r - slack_r
+ * with slack_r written to slack (all three may be NULL). */
+nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, const double *d,
+                     const crown_opts *o, double *lower, double *A, double *c, double *slack,
+                     nc_err *e);
+
+/* Convenience: lower and upper bounds of every output (C = I), after
+ * crown_intermediate. */
+nc_status crown_outputs(const net *n, const bounds *b, const crown_opts *o, double *lo,
+                        double *hi, nc_err *e);
+
+#endif

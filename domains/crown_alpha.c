@@ -1,0 +1,200 @@
+/* crown_alpha: alpha-CROWN, projected-gradient (Adam) optimisation of the
+ * lower-line slopes of unstable ReLU/LeakyReLU neurons, one set of slopes
+ * per output row, with the intermediate boxes fixed.
+ *
+ * For fixed slopes the CROWN bound of row r is  min_x V_r(x), V_r linear.
+ * By the envelope theorem its derivative in the slope a of neuron j of
+ * activation layer k is  Lambda_rj * h_rj, where Lambda_rj is the
+ * coefficient on that neuron's output in the backward pass and h_rj the
+ * value of the neuron's relaxed pre-activation at the minimising corner x*
+ * (a forward pass of the chosen linear relaxations from x*). Every bound
+ * reported comes from the rigorous backward pass (cx_backward); the best
+ * bound seen per row is kept, and the first iterate is plain CROWN, so the
+ * result is never below it. */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "domains/crown_ctx.h"
+
+typedef struct {
+    int L, m;
+    double **slopes, **record, **best, **m1, **m2;
+} alpha_state;
+
+static void state_free(alpha_state *s)
+{
+    for (int k = 0; k < s->L; k++) {
+        if (s->slopes) free(s->slopes[k]);
+        if (s->record) free(s->record[k]);
+        if (s->best) free(s->best[k]);
+        if (s->m1) free(s->m1[k]);
+        if (s->m2) free(s->m2[k]);
+    }
+    free(s->slopes), free(s->record), free(s->best), free(s->m1), free(s->m2);
+}
+
+static int optimisable(const net_layer *l)
+{
+    return l->kind == NET_RELU || l->kind == NET_LEAKY_RELU;
+}
+
+static nc_status state_init(cctx *x, int m, alpha_state *s, nc_err *e)
+{
+    const net *n = x->n;
+    memset(s, 0, sizeof *s);
+    s->L = n->n;
+    s->m = m;
+    s->slopes = err_calloc(e, (size_t)s->L, sizeof(double *));
+    s->record = err_calloc(e, (size_t)s->L, sizeof(double *));
+    s->best = err_calloc(e, (size_t)s->L, sizeof(double *));
+    s->m1 = err_calloc(e, (size_t)s->L, sizeof(double *));
+    s->m2 = err_calloc(e, (size_t)s->L, sizeof(double *));
+    if (!s->slopes || !s->record || !s->best || !s->m1 || !s->m2) return e->code;
+    for (int k = 0; k < s->L; k++) {
+        const net_layer *l = &n->layers[k];
+        if (!net_is_activation(l->kind)) continue;
+        size_t sz = (size_t)m * l->in;
+        if (!(s->record[k] = err_calloc(e, sz, sizeof(double)))) return e->code;
+        if (!optimisable(l)) continue;
+        if (!(s->slopes[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->best[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->m1[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->m2[k] = err_calloc(e, sz, sizeof(double))))
+            return e->code;
+        for (int r = 0; r < m; r++)
+            for (int j = 0; j < l->in; j++) s->slopes[k][(size_t)r * l->in + j] = x->rl[k][j].a_lo;
+        memcpy(s->best[k], s->slopes[k], sz * sizeof(double));
+    }
+    return NC_OK;
+}
+
+/* One rigorous backward pass with the current slopes; records coefficients. */
+static nc_status evaluate(cctx *x, int m, const double *C, const double *d0, double *c,
+                          alpha_state *s, double *out, nc_err *e)
+{
+    memcpy(x->buf[0], C, (size_t)m * x->n->out_dim * sizeof *C);
+    memcpy(c, d0, (size_t)m * sizeof *c);
+    cx_alpha a = { .slopes = s->slopes, .record = s->record };
+    return cx_backward(x, x->n->n, m, x->buf[0], c, &a, out, e);
+}
+
+/* Forward pass of the chosen relaxations from the minimising corners,
+ * accumulating the slope gradients into g (same layout as slopes). */
+static nc_status gradient(cctx *x, int m, alpha_state *s, double **g, nc_err *e)
+{
+    const net *n = x->n;
+    int w = x->maxw, nin = n->in_dim;
+    double *h = err_calloc(e, (size_t)m * w, sizeof *h), *hn = err_calloc(e, (size_t)m * w, sizeof *hn);
+    if (!h || !hn) {
+        free(h), free(hn);
+        return e->code;
+    }
+    const double *A = x->last, *lo = x->b->lo[0], *hi = x->b->hi[0];
+    for (int r = 0; r < m; r++)
+        for (int j = 0; j < nin; j++)
+            h[(size_t)r * nin + j] = A[(size_t)r * nin + j] >= 0 ? lo[j] : hi[j];
+    for (int k = 0; k < n->n; k++) {
+        const net_layer *l = &n->layers[k];
+        int din = l->in, dout = l->out;
+        if (l->kind == NET_AFFINE) {
+            for (int r = 0; r < m; r++) memcpy(&hn[(size_t)r * dout], l->b, (size_t)dout * sizeof *hn);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, dout, din, 1.0, h, din, l->w,
+                        din, 1.0, hn, dout);
+        } else if (!net_is_activation(l->kind)) {
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < dout; j++) {
+                    double v = h[(size_t)r * din + j], c = l->b[j];
+                    hn[(size_t)r * dout + j] = l->kind == NET_ADD ? v + c
+                                               : l->kind == NET_MUL ? v * c : v / c;
+                }
+        } else {
+            const relax_line *rl = x->rl[k];
+            const double *lam = s->record[k];
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < dout; j++) {
+                    size_t idx = (size_t)r * dout + j;
+                    double v = h[idx], la = lam[idx], a, b;
+                    if (la >= 0) {
+                        a = rl[j].a_lo, b = rl[j].b_lo;
+                        if (s->slopes[k] && rl[j].unstable) {
+                            a = s->slopes[k][idx];
+                            g[k][idx] = la * v;   /* d bound / d slope */
+                        }
+                    } else {
+                        a = rl[j].a_up, b = rl[j].b_up;
+                        if (g[k]) g[k][idx] = 0.0;
+                    }
+                    hn[idx] = a * v + b;
+                }
+        }
+        double *t = h;
+        h = hn;
+        hn = t;
+    }
+    free(h), free(hn);
+    return NC_OK;
+}
+
+nc_status crown_alpha_optimise(cctx *x, int m, const double *C, double *c,
+                               const crown_opts *o, double *lower, nc_err *e)
+{
+    const net *n = x->n;
+    alpha_state s;
+    double *d0 = err_calloc(e, (size_t)m, sizeof *d0), *out = err_calloc(e, (size_t)m, sizeof *out);
+    double **g = err_calloc(e, (size_t)n->n, sizeof *g);
+    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, m, &s, e);
+    if (!d0 || !out || !g) memset(&s, 0, sizeof s);
+    if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
+    for (int k = 0; !st && k < n->n; k++)
+        if (s.slopes[k] && !(g[k] = err_calloc(e, (size_t)m * n->layers[k].in, sizeof(double))))
+            st = e->code;
+    for (int r = 0; !st && r < m; r++) lower[r] = -INFINITY;
+    double lr = o->alpha_lr, b1 = 0.9, b2 = 0.999;
+    for (int it = 0; !st && it <= o->alpha_iters; it++) {
+        if ((st = evaluate(x, m, C, d0, c, &s, out, e))) break;
+        for (int r = 0; r < m; r++) {
+            if (!(out[r] > lower[r])) continue;
+            lower[r] = out[r];
+            for (int k = 0; k < n->n; k++)
+                if (s.slopes[k]) {
+                    size_t d = (size_t)n->layers[k].in;
+                    memcpy(&s.best[k][r * d], &s.slopes[k][r * d], d * sizeof(double));
+                }
+        }
+        if (it == o->alpha_iters || (o->deadline > 0 && clock_now() > o->deadline)) break;
+        if ((st = gradient(x, m, &s, g, e))) break;
+        double bc1 = 1.0 - pow(b1, it + 1), bc2 = 1.0 - pow(b2, it + 1);
+        for (int k = 0; k < n->n; k++) {
+            if (!s.slopes[k]) continue;
+            const net_layer *l = &n->layers[k];
+            double lo = l->kind == NET_RELU ? 0.0 : fmin(l->alpha, 1.0);
+            double hi = l->kind == NET_RELU ? 1.0 : fmax(l->alpha, 1.0);
+            size_t sz = (size_t)m * l->in;
+            for (size_t i = 0; i < sz; i++) {
+                double gi = g[k][i];
+                s.m1[k][i] = b1 * s.m1[k][i] + (1 - b1) * gi;
+                s.m2[k][i] = b2 * s.m2[k][i] + (1 - b2) * gi * gi;
+                double step = lr * (s.m1[k][i] / bc1) / (sqrt(s.m2[k][i] / bc2) + 1e-8);
+                double v = s.slopes[k][i] + step;   /* ascent: raise the lower bound */
+                s.slopes[k][i] = v < lo ? lo : v > hi ? hi : v;
+            }
+        }
+        lr *= 0.98;
+    }
+    /* final rigorous pass with the best slopes, leaving x->last and c */
+    if (!st) {
+        for (int k = 0; k < n->n; k++)
+            if (s.slopes[k]) memcpy(s.slopes[k], s.best[k], (size_t)m * n->layers[k].in * sizeof(double));
+        st = evaluate(x, m, C, d0, c, &s, out, e);
+        for (int r = 0; !st && r < m; r++)
+            if (out[r] > lower[r]) lower[r] = out[r];
+    }
+    for (int k = 0; g && k < n->n; k++) free(g[k]);
+    free(g);
+    state_free(&s);
+    free(d0), free(out);
+    return st;
+}

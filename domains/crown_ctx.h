@@ -1,0 +1,54 @@
+/* crown_ctx: the backward-pass engine shared by CROWN (crown.c) and its
+ * slope optimisation (crown_alpha.c). Internal to domains/. */
+#ifndef NC_CROWN_CTX_H
+#define NC_CROWN_CTX_H
+
+#include "core/bounds.h"
+#include "core/err.h"
+#include "core/net.h"
+#include "domains/crown.h"
+#include "domains/relax.h"
+
+typedef struct {
+    const net *n;
+    const bounds *b;      /* borrowed: box k bounds the input of layer k */
+    relax_line **rl;      /* per activation layer k: relaxations on box k */
+    double **ymax;        /* per box k: max(|lo|, |hi|) */
+    double *sumy;         /* per box k: sum of ymax, rounded up */
+    double **vaff;        /* per affine layer k: |W| ymax_k + |b| */
+    double **absw;        /* per affine layer k: |W| */
+    int maxw, cap_m;
+    double *buf[3];       /* scratch, cap_m x maxw each: ping, pong, |L| */
+    double *err;          /* per row: accumulated rounding error bound */
+    const double *last;   /* after cx_backward: the input-layer coefficients (m x n_in) */
+} cctx;
+
+/* Slopes for the lower lines of unstable ReLU/LeakyReLU neurons, per row:
+ * slopes[k] is m x d_k for activation layer k (NULL: CROWN's choice). When
+ * record[k] is non-NULL, cx_backward stores there the coefficients on the
+ * output of layer k (m x d_k), for the slope gradient. */
+typedef struct {
+    double **slopes;
+    double **record;
+} cx_alpha;
+
+cctx *cx_new(const net *n, const bounds *b, nc_err *e);
+void cx_free(cctx *x);
+nc_status cx_reserve(cctx *x, int m, nc_err *e);
+nc_status cx_refresh(cctx *x, int k, nc_err *e);
+
+/* Backward pass from the input of layer `start` down to the network input.
+ * L must be x->buf[0] holding m rows of coefficients on the input of layer
+ * `start`; c holds the m offsets and is updated in place. out receives the
+ * sound lower bounds; x->last the final coefficients; x->err the rounding
+ * error bounds. */
+nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_alpha *alpha,
+                      double *out, nc_err *e);
+
+/* alpha-CROWN on m output rows (C, d), boxes and relaxations of x already
+ * set; writes sound lower bounds, never below plain CROWN's. Leaves x->last
+ * and c (m offsets, initialised from d by the caller) for the best slopes. */
+nc_status crown_alpha_optimise(cctx *x, int m, const double *C, double *c,
+                               const crown_opts *o, double *lower, nc_err *e);
+
+#endif
