@@ -258,7 +258,21 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
             int d = l->in;
             double *L = x->buf[0];
             int start = init_rows(x, k, L, c);
-            if ((s = cx_backward(x, start, 2 * d, L, c, NULL, out, e))) break;
+            if (o->alpha_iters > 0 && start > 0) {   /* optimise these rows' slopes too */
+                int w0 = start < n->n ? n->layers[start].in : n->out_dim;
+                size_t sz = (size_t)2 * d * w0;
+                double *L0 = err_calloc(e, sz, sizeof *L0);
+                if (!L0) {
+                    s = e->code;
+                    break;
+                }
+                memcpy(L0, L, sz * sizeof *L0);
+                s = crown_alpha_optimise(x, start, 2 * d, L0, w0, c, o, out, e);
+                free(L0);
+            } else {
+                s = cx_backward(x, start, 2 * d, L, c, NULL, out, e);
+            }
+            if (s) break;
             for (int i = 0; i < d; i++) lo[i] = out[i], hi[i] = -out[d + i];
             set_box(b, k, lo, hi, o->intersect);
             if ((s = cx_refresh(x, k, e))) break;
@@ -290,7 +304,8 @@ nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, cons
         int no = n->out_dim;
         memcpy(x->buf[0], C, (size_t)m * no * sizeof *C);
         for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
-        if (o && o->alpha_iters > 0) s = crown_alpha_optimise(x, m, C, cc, o, lower, e);
+        if (o && o->alpha_iters > 0)
+            s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, lower, e);
         else s = cx_backward(x, n->n, m, x->buf[0], cc, NULL, lower, e);
         if (!s && A) memcpy(A, x->last, (size_t)m * n->in_dim * sizeof *A);
         if (!s && c) memcpy(c, cc, (size_t)m * sizeof *c);

@@ -41,11 +41,11 @@ static int optimisable(const net_layer *l)
     return l->kind == NET_RELU || l->kind == NET_LEAKY_RELU;
 }
 
-static nc_status state_init(cctx *x, int m, alpha_state *s, nc_err *e)
+static nc_status state_init(cctx *x, int start, int m, alpha_state *s, nc_err *e)
 {
     const net *n = x->n;
     memset(s, 0, sizeof *s);
-    s->L = n->n;
+    s->L = start;
     s->m = m;
     s->slopes = err_calloc(e, (size_t)s->L, sizeof(double *));
     s->record = err_calloc(e, (size_t)s->L, sizeof(double *));
@@ -72,18 +72,18 @@ static nc_status state_init(cctx *x, int m, alpha_state *s, nc_err *e)
 }
 
 /* One rigorous backward pass with the current slopes; records coefficients. */
-static nc_status evaluate(cctx *x, int m, const double *C, const double *d0, double *c,
-                          alpha_state *s, double *out, nc_err *e)
+static nc_status evaluate(cctx *x, int start, int m, const double *L0, int w0, const double *d0,
+                          double *c, alpha_state *s, double *out, nc_err *e)
 {
-    memcpy(x->buf[0], C, (size_t)m * x->n->out_dim * sizeof *C);
+    memcpy(x->buf[0], L0, (size_t)m * w0 * sizeof *L0);
     memcpy(c, d0, (size_t)m * sizeof *c);
     cx_alpha a = { .slopes = s->slopes, .record = s->record };
-    return cx_backward(x, x->n->n, m, x->buf[0], c, &a, out, e);
+    return cx_backward(x, start, m, x->buf[0], c, &a, out, e);
 }
 
 /* Forward pass of the chosen relaxations from the minimising corners,
  * accumulating the slope gradients into g (same layout as slopes). */
-static nc_status gradient(cctx *x, int m, alpha_state *s, double **g, nc_err *e)
+static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g, nc_err *e)
 {
     const net *n = x->n;
     int w = x->maxw, nin = n->in_dim;
@@ -96,7 +96,7 @@ static nc_status gradient(cctx *x, int m, alpha_state *s, double **g, nc_err *e)
     for (int r = 0; r < m; r++)
         for (int j = 0; j < nin; j++)
             h[(size_t)r * nin + j] = A[(size_t)r * nin + j] >= 0 ? lo[j] : hi[j];
-    for (int k = 0; k < n->n; k++) {
+    for (int k = 0; k < start; k++) {
         const net_layer *l = &n->layers[k];
         int din = l->in, dout = l->out;
         if (l->kind == NET_AFFINE) {
@@ -138,36 +138,36 @@ static nc_status gradient(cctx *x, int m, alpha_state *s, double **g, nc_err *e)
     return NC_OK;
 }
 
-nc_status crown_alpha_optimise(cctx *x, int m, const double *C, double *c,
+nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
                                const crown_opts *o, double *lower, nc_err *e)
 {
     const net *n = x->n;
     alpha_state s;
     double *d0 = err_calloc(e, (size_t)m, sizeof *d0), *out = err_calloc(e, (size_t)m, sizeof *out);
-    double **g = err_calloc(e, (size_t)n->n, sizeof *g);
-    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, m, &s, e);
+    double **g = err_calloc(e, (size_t)(start ? start : 1), sizeof *g);
+    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, start, m, &s, e);
     if (!d0 || !out || !g) memset(&s, 0, sizeof s);
     if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
-    for (int k = 0; !st && k < n->n; k++)
+    for (int k = 0; !st && k < start; k++)
         if (s.slopes[k] && !(g[k] = err_calloc(e, (size_t)m * n->layers[k].in, sizeof(double))))
             st = e->code;
     for (int r = 0; !st && r < m; r++) lower[r] = -INFINITY;
     double lr = o->alpha_lr, b1 = 0.9, b2 = 0.999;
     for (int it = 0; !st && it <= o->alpha_iters; it++) {
-        if ((st = evaluate(x, m, C, d0, c, &s, out, e))) break;
+        if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e))) break;
         for (int r = 0; r < m; r++) {
             if (!(out[r] > lower[r])) continue;
             lower[r] = out[r];
-            for (int k = 0; k < n->n; k++)
+            for (int k = 0; k < start; k++)
                 if (s.slopes[k]) {
                     size_t d = (size_t)n->layers[k].in;
                     memcpy(&s.best[k][r * d], &s.slopes[k][r * d], d * sizeof(double));
                 }
         }
         if (it == o->alpha_iters || (o->deadline > 0 && clock_now() > o->deadline)) break;
-        if ((st = gradient(x, m, &s, g, e))) break;
+        if ((st = gradient(x, start, m, &s, g, e))) break;
         double bc1 = 1.0 - pow(b1, it + 1), bc2 = 1.0 - pow(b2, it + 1);
-        for (int k = 0; k < n->n; k++) {
+        for (int k = 0; k < start; k++) {
             if (!s.slopes[k]) continue;
             const net_layer *l = &n->layers[k];
             double lo = l->kind == NET_RELU ? 0.0 : fmin(l->alpha, 1.0);
@@ -186,13 +186,13 @@ nc_status crown_alpha_optimise(cctx *x, int m, const double *C, double *c,
     }
     /* final rigorous pass with the best slopes, leaving x->last and c */
     if (!st) {
-        for (int k = 0; k < n->n; k++)
+        for (int k = 0; k < start; k++)
             if (s.slopes[k]) memcpy(s.slopes[k], s.best[k], (size_t)m * n->layers[k].in * sizeof(double));
-        st = evaluate(x, m, C, d0, c, &s, out, e);
+        st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e);
         for (int r = 0; !st && r < m; r++)
             if (out[r] > lower[r]) lower[r] = out[r];
     }
-    for (int k = 0; g && k < n->n; k++) free(g[k]);
+    for (int k = 0; g && k < start; k++) free(g[k]);
     free(g);
     state_free(&s);
     free(d0), free(out);

@@ -45,10 +45,11 @@ nc_status cx_refresh(cctx *x, int k, nc_err *e);
 nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_alpha *alpha,
                       double *out, nc_err *e);
 
-/* alpha-CROWN on m output rows (C, d), boxes and relaxations of x already
- * set; writes sound lower bounds, never below plain CROWN's. Leaves x->last
- * and c (m offsets, initialised from d by the caller) for the best slopes. */
-nc_status crown_alpha_optimise(cctx *x, int m, const double *C, double *c,
+/* alpha-CROWN on m rows L0 (m x w0, coefficients on the input of layer
+ * `start`) with offsets c (updated in place), boxes and relaxations of the
+ * layers below `start` already set; writes sound lower bounds, never below
+ * plain CROWN's. Leaves x->last and c for the best slopes. */
+nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
                                const crown_opts *o, double *lower, nc_err *e);
 
 #endif
