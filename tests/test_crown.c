@@ -1,0 +1,141 @@
+/* CROWN and alpha-CROWN: sampling soundness for every activation on random
+ * networks (points evaluated in exact arithmetic), rows of C y, the
+ * relation between the domains, and the relaxations themselves. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bounds.h"
+#include "core/rng.h"
+#include "domains/crown.h"
+#include "domains/interval.h"
+#include "domains/relax.h"
+#include "solvers/exact.h"
+#include "support/testutil.h"
+#include "verify/analyse.h"
+
+/* Bounds by domain d on the box, then 2,000 exact samples must lie inside
+ * the output bounds and inside the bounds of 3 random rows C y. */
+static void soundness(net_kind act, domain_kind d)
+{
+    rng r;
+    rng_seed(&r, 100 + 10 * act + d);
+    nc_err e;
+    for (int trial = 0; trial < 12; trial++) {
+        int hidden[3] = { 3 + (int)(rng_next(&r) % 8), 3 + (int)(rng_next(&r) % 8),
+                          3 + (int)(rng_next(&r) % 8) };
+        int in = 1 + (int)(rng_next(&r) % 4), out = 1 + (int)(rng_next(&r) % 3);
+        net *n = tu_random_net(&r, in, hidden, 1 + trial % 3, out, act);
+        prop_case pc = { 0 };
+        double lo[4], hi[4];
+        for (int i = 0; i < in; i++) {
+            double c = rng_normal(&r), w = 0.01 + rng_unif(&r) * (trial % 2 ? 2.0 : 0.3);
+            lo[i] = c - w, hi[i] = c + w;
+        }
+        pc.lo = lo, pc.hi = hi;
+        bounds *b = bounds_new(n, &e);
+        analyse_opts o;
+        analyse_opts_init(&o);
+        o.alpha_iters = 15;
+        double ylo[3], yhi[3];
+        cr_assert_eq(analyse_case(n, &pc, d, &o, b, ylo, yhi, NULL, NULL, &e), NC_OK, "%s", e.msg);
+        double C[9], low[3];
+        for (int i = 0; i < 3 * out; i++) C[i] = rng_normal(&r);
+        cr_assert_eq(analyse_rows(n, b, d, &o, 3, C, NULL, low, &e), NC_OK, "%s", e.msg);
+        double x[4], y[3];
+        for (int s = 0; s < 2000; s++) {
+            for (int i = 0; i < in; i++) {
+                double u = rng_unif(&r);
+                x[i] = s % 8 == 0 ? (u < 0.5 ? lo[i] : hi[i]) : lo[i] + u * (hi[i] - lo[i]);
+            }
+            cr_assert_eq(exact_eval(n, x, y, &e), NC_OK);
+            for (int i = 0; i < out; i++) {
+                cr_assert_geq(y[i], ylo[i], "%s/%s: y%d=%.17g below %.17g", net_kind_name(act),
+                              domain_name(d), i, y[i], ylo[i]);
+                cr_assert_leq(y[i], yhi[i], "%s/%s: y%d=%.17g above %.17g", net_kind_name(act),
+                              domain_name(d), i, y[i], yhi[i]);
+            }
+            for (int k = 0; k < 3; k++) {
+                double v = 0;
+                for (int i = 0; i < out; i++) v += C[k * out + i] * y[i];
+                cr_assert_geq(v + 1e-12 * (1 + fabs(v)), low[k], "%s/%s row %d: %.17g below %.17g",
+                              net_kind_name(act), domain_name(d), k, v, low[k]);
+            }
+        }
+        bounds_free(b);
+        net_free(n);
+    }
+}
+
+Test(crown, sound_relu) { soundness(NET_RELU, DOM_CROWN); }
+Test(crown, sound_leaky_relu) { soundness(NET_LEAKY_RELU, DOM_CROWN); }
+Test(crown, sound_sigmoid) { soundness(NET_SIGMOID, DOM_CROWN); }
+Test(crown, sound_tanh) { soundness(NET_TANH, DOM_CROWN); }
+Test(alpha_crown, sound_relu) { soundness(NET_RELU, DOM_ALPHA_CROWN); }
+Test(alpha_crown, sound_leaky_relu) { soundness(NET_LEAKY_RELU, DOM_ALPHA_CROWN); }
+Test(alpha_crown, sound_sigmoid) { soundness(NET_SIGMOID, DOM_ALPHA_CROWN); }
+
+/* The relaxation lines enclose the function on a grid, for many intervals. */
+Test(crown, relaxations_enclose_the_function)
+{
+    rng r;
+    rng_seed(&r, 9);
+    net_kind kinds[4] = { NET_RELU, NET_LEAKY_RELU, NET_SIGMOID, NET_TANH };
+    for (int t = 0; t < 4000; t++) {
+        net_kind k = kinds[t % 4];
+        double a = rng_normal(&r) * (t % 3 ? 2 : 8), b = a + fabs(rng_normal(&r)) * (t % 5 ? 1 : 10);
+        double alpha = t % 8 < 4 ? 0.1 : 1.7;
+        relax_line rl;
+        relax_activation(k, alpha, a, b, &rl);
+        for (int i = 0; i <= 200; i++) {
+            double x = a + (b - a) * i / 200.0, f;
+            switch (k) {
+            case NET_RELU: f = x > 0 ? x : 0; break;
+            case NET_LEAKY_RELU: f = x >= 0 ? x : alpha * x; break;
+            case NET_SIGMOID: f = 1 / (1 + exp(-x)); break;
+            default: f = tanh(x);
+            }
+            cr_assert_leq(rl.a_lo * x + rl.b_lo, f + 1e-13, "%s on [%g,%g] at %g: lower line above",
+                          net_kind_name(k), a, b, x);
+            cr_assert_geq(rl.a_up * x + rl.b_up, f - 1e-13, "%s on [%g,%g] at %g: upper line below",
+                          net_kind_name(k), a, b, x);
+        }
+    }
+}
+
+/* Worked example: y = relu(x0 + x1) - relu(x0 - x1) on [-1,1]^2. Both
+ * neurons are unstable with l = -2, u = 2: chord slope 1/2, intercept 1,
+ * adaptive lower slope 0 (tie). For the lower bound of y, relu(z0) >= 0 and
+ * -relu(z1) >= -(z1 / 2 + 1), whose minimum over the box is -2: CROWN gives
+ * [-2, 2], which is also the exact range. */
+Test(crown, worked_example)
+{
+    net *n = net_new(NULL);
+    double *w1 = malloc(4 * sizeof *w1), *b1 = calloc(2, sizeof *b1);
+    double *w2 = malloc(2 * sizeof *w2), *b2 = calloc(1, sizeof *b2);
+    w1[0] = 1, w1[1] = 1, w1[2] = 1, w1[3] = -1;
+    w2[0] = 1, w2[1] = -1;
+    net_push_affine(n, 2, 2, w1, b1, NULL);
+    net_push_act(n, NET_RELU, 2, 0, NULL);
+    net_push_affine(n, 2, 1, w2, b2, NULL);
+    net_validate(n, "t", NULL);
+    bounds *b = bounds_new(n, NULL);
+    double lo[2] = { -1, -1 }, hi[2] = { 1, 1 };
+    memcpy(b->lo[0], lo, sizeof lo);
+    memcpy(b->hi[0], hi, sizeof hi);
+    crown_opts o;
+    crown_opts_init(&o);
+    cr_assert_eq(crown_intermediate(n, b, &o, NULL), NC_OK);
+    cr_assert_float_eq(b->lo[1][0], -2.0, 1e-12);
+    cr_assert_float_eq(b->hi[1][1], 2.0, 1e-12);
+    double ylo, yhi;
+    cr_assert_eq(crown_outputs(n, b, &o, &ylo, &yhi, NULL), NC_OK);
+    /* lower: relu(z0) >= 0 (slope 0), -relu(z1) >= -(z1/2 + 1):
+     * min of -(x0 - x1)/2 - 1 over the box is -2; upper symmetric: 2 */
+    cr_assert_float_eq(ylo, -2.0, 1e-12);
+    cr_assert_float_eq(yhi, 2.0, 1e-12);
+    bounds_free(b);
+    net_free(n);
+}
