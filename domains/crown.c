@@ -17,6 +17,8 @@ void crown_opts_init(crown_opts *o)
     o->deadline = 0.0;
 }
 
+void crown_set_blas_threads(int n) { openblas_set_num_threads(n); }
+
 /* ---- context: per-layer data derived from the boxes ---------------------- */
 
 void cx_free(cctx *x)

@@ -38,6 +38,11 @@ typedef struct {
 
 void crown_opts_init(crown_opts *o);
 
+/* Threads the BLAS library may use (process-wide; the CLI sets 1 unless
+ * OPENBLAS_NUM_THREADS is given, since parallelism comes from running
+ * instances side by side). */
+void crown_set_blas_threads(int n);
+
 /* Computes the pre-activation box of every activation layer by CROWN from
  * the input box b->lo[0], b->hi[0] (which the caller sets), writing all
  * boxes of b (non-activation boxes by interval steps from them). */

@@ -7,6 +7,7 @@
 
 #include "app/report.h"
 #include "core/bounds.h"
+#include "domains/crown.h"
 #include "io/netfile.h"
 #include "io/vnnlib.h"
 #include "verify/analyse.h"
@@ -21,7 +22,7 @@ static const char *USAGE =
     "usage: nncert <command> [options]\n"
     "\n"
     "commands:\n"
-    "  verify NET PROP [--timeout S] [--seed N] [--json] [--results-file F]\n"
+    "  verify NET PROP [--timeout S] [--seed N] [--alpha-iters N] [--json] [--results-file F]\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
     "  bounds NET PROP [--domain interval|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
     "                        print sound bounds of the outputs (and property rows)\n"
@@ -140,6 +141,7 @@ static int cmd_verify(int argc, char **argv)
     verify_opts_init(&vo);
     vo.timeout = o.timeout;
     vo.seed = o.seed;
+    if (o.alpha_iters >= 0) vo.alpha_iters = o.alpha_iters;
     verify_result r;
     int code = EXIT_ERROR;
     if (verify_property(n, p, &vo, &r, &e)) {
@@ -225,6 +227,7 @@ static int cmd_info(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (!getenv("OPENBLAS_NUM_THREADS")) crown_set_blas_threads(1);
     if (argc < 2) return usage_error("missing command", NULL);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

@@ -7,9 +7,9 @@
 #include "core/bounds.h"
 #include "core/clock.h"
 #include "core/fpround.h"
-#include "domains/interval.h"
 #include "solvers/exact.h"
 #include "verify/falsify.h"
+#include "verify/prove.h"
 
 void verify_opts_init(verify_opts *o)
 {
@@ -20,6 +20,7 @@ void verify_opts_init(verify_opts *o)
     o->samples = f.samples;
     o->restarts = f.restarts;
     o->steps = f.steps;
+    o->alpha_iters = 20;
 }
 
 void verify_result_free(verify_result *r)
@@ -50,37 +51,6 @@ nc_status verify_check_dims(const net *n, const prop *p, const char *net_path,
         return err_set(e, NC_EINPUT, "%s: declares %d outputs (Y_0..Y_%d) but %s gives %d",
                        prop_path, p->n_out, p->n_out - 1, net_path, n->out_dim);
     return NC_OK;
-}
-
-nc_status verify_case_interval(const net *n, const prop_case *pc, int *proved, nc_err *e)
-{
-    *proved = 0;
-    bounds *b = bounds_new(n, e);
-    if (!b) return e->code;
-    nc_status s = itv_propagate(n, pc->lo, pc->hi, b, e);
-    if (!s) {
-        const double *ylo = b->lo[n->n], *yhi = b->hi[n->n];
-        double absy = 0.0;   /* max over the box of sum |y_i|, for row slack */
-        for (int i = 0; i < n->out_dim; i++) absy += fmax(fabs(ylo[i]), fabs(yhi[i]));
-        int all = 1;
-        for (int d = 0; all && d < pc->n_disj; d++) {
-            int infeasible = 0;
-            for (int k = 0; !infeasible && k < pc->disj[d].n_rows; k++) {
-                const prop_row *r = &pc->disj[d].rows[k];
-                double lb = itv_row_lower(r->a, r->d, n->out_dim, ylo, yhi);
-                /* exact decimal row >= lb - (cerr * sum|y| + derr); the slack is
-                 * inflated for the rounding of its own n + 2 operations */
-                double slack = (r->cerr > 0 ? r->cerr * absy : 0.0) + r->derr;
-                slack = fpr_up(slack * (1.0 + 2.0 * (n->out_dim + 4) * FPR_U));
-                if (slack > 0) lb = fpr_down(lb - slack);
-                infeasible = lb > 0 || (r->strict && lb >= 0);
-            }
-            all = infeasible;
-        }
-        *proved = all;
-    }
-    bounds_free(b);
-    return s;
 }
 
 typedef struct {
@@ -158,16 +128,35 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         if (res == 1) r->method = "falsify";
         if (res == 2) timed_out = 1;
     }
-    /* 2. interval proof */
-    int all = 1;
-    for (int k = 0; k < p->n_cases && !st && r->v != VERDICT_VIOLATED; k++) {
-        st = verify_case_interval(n, &p->cases[k], &proved[k], e);
-        all = all && proved[k];
+    /* 2. proofs, cheapest domain first; each works on the disjuncts left */
+    static const domain_kind cascade[] = { DOM_INTERVAL, DOM_CROWN, DOM_ALPHA_CROWN };
+    analyse_opts ao;
+    analyse_opts_init(&ao);
+    ao.alpha_iters = o->alpha_iters;
+    ao.deadline = deadline;
+    char **done = err_calloc(e, (size_t)p->n_cases, sizeof *done);
+    if (!done) st = e->code;
+    for (int k = 0; !st && k < p->n_cases; k++)
+        if (!(done[k] = err_calloc(e, (size_t)p->cases[k].n_disj + 1, 1))) st = e->code;
+    for (int c = 0; c < 3 && !st && r->v != VERDICT_VIOLATED; c++) {
+        if (cascade[c] == DOM_ALPHA_CROWN && o->alpha_iters <= 0) break;
+        if (deadline > 0 && clock_now() > deadline) {
+            timed_out = 1;
+            break;
+        }
+        int all = 1;
+        for (int k = 0; k < p->n_cases && !st; k++) {
+            if (!proved[k]) st = prove_case(n, &p->cases[k], cascade[c], &ao, done[k], &proved[k], e);
+            all = all && proved[k];
+        }
+        if (!st && all) {
+            r->v = VERDICT_HOLDS;
+            r->method = domain_name(cascade[c]);
+            break;
+        }
     }
-    if (!st && r->v != VERDICT_VIOLATED && all) {
-        r->v = VERDICT_HOLDS;
-        r->method = "interval";
-    }
+    for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
+    free(done);
     /* 3. gradient attack on what is left */
     for (int k = 0; k < p->n_cases && !st && !timed_out && r->v != VERDICT_VIOLATED &&
                     r->v != VERDICT_HOLDS; k++) {
@@ -183,7 +172,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     }
     if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
         r->v = timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
-        r->method = "falsify+interval+attack";   /* every stage tried, none decided */
+        r->method = "falsify+bounds+attack";   /* every stage tried, none decided */
     }
     r->seconds = clock_now() - t0;
     return NC_OK;

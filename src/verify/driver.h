@@ -2,9 +2,8 @@
  *
  * Stages, cheapest first, per case of the property (core/prop.h):
  *   1. falsify by random sampling; candidates re-checked exactly (GMP);
- *   2. prove with interval bounds: a case holds when every disjunct of its
- *      unsafe set has a row whose sound lower bound over the output box is
- *      positive (>= 0 for a strict row);
+ *   2. prove with sound bounds, cheapest first: interval, CROWN, alpha-CROWN
+ *      (verify/prove.h says when a case counts as proved);
  *   3. falsify by the gradient attack on the cases not proved.
  * The property holds when every case holds, is violated as soon as one
  * exactly checked counterexample is found, and is otherwise unknown (or
@@ -26,6 +25,7 @@ typedef struct {
     double timeout;    /* seconds; <= 0 means none */
     uint64_t seed;
     int samples, restarts, steps;   /* falsification budget */
+    int alpha_iters;                /* alpha-CROWN iterations (0: skip alpha-CROWN) */
 } verify_opts;
 
 void verify_opts_init(verify_opts *o);
@@ -33,7 +33,8 @@ void verify_opts_init(verify_opts *o);
 typedef struct {
     verdict v;
     double seconds;
-    const char *method;   /* stage that decided: "falsify", "attack", "interval";
+    const char *method;   /* stage that decided: "falsify", "attack", "interval", "crown",
+                             "alpha-crown";
                              for unknown/timeout the stages tried */
     int n_in, n_out;
     double *x, *y;        /* counterexample when violated (owned) */
@@ -52,8 +53,5 @@ const char *verdict_vnncomp(verdict v);  /* unsat / sat / unknown / timeout */
 /* Checks that p's variables match n's inputs and outputs; names both files. */
 nc_status verify_check_dims(const net *n, const prop *p, const char *net_path,
                             const char *prop_path, nc_err *e);
-
-/* Sound interval proof of one case: 1 when every disjunct is infeasible. */
-nc_status verify_case_interval(const net *n, const prop_case *pc, int *proved, nc_err *e);
 
 #endif
