@@ -74,6 +74,10 @@ Test(crown, sound_leaky_relu) { soundness(NET_LEAKY_RELU, DOM_CROWN); }
 Test(crown, sound_sigmoid) { soundness(NET_SIGMOID, DOM_CROWN); }
 Test(crown, sound_tanh) { soundness(NET_TANH, DOM_CROWN); }
 Test(alpha_crown, sound_relu) { soundness(NET_RELU, DOM_ALPHA_CROWN); }
+Test(zonotope, sound_relu) { soundness(NET_RELU, DOM_ZONOTOPE); }
+Test(zonotope, sound_leaky_relu) { soundness(NET_LEAKY_RELU, DOM_ZONOTOPE); }
+Test(zonotope, sound_sigmoid) { soundness(NET_SIGMOID, DOM_ZONOTOPE); }
+Test(zonotope, sound_tanh) { soundness(NET_TANH, DOM_ZONOTOPE); }
 Test(alpha_crown, sound_leaky_relu) { soundness(NET_LEAKY_RELU, DOM_ALPHA_CROWN); }
 Test(alpha_crown, sound_sigmoid) { soundness(NET_SIGMOID, DOM_ALPHA_CROWN); }
 

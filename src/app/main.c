@@ -24,7 +24,7 @@ static const char *USAGE =
     "commands:\n"
     "  verify NET PROP [--timeout S] [--seed N] [--alpha-iters N] [--json] [--results-file F]\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
-    "  bounds NET PROP [--domain interval|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
+    "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
     "                        print sound bounds of the outputs (and property rows)\n"
     "  info NET              layers, shapes, parameter count\n"
     "\n"
@@ -170,7 +170,7 @@ static int cmd_bounds(int argc, char **argv)
     if (argc - optind != 2) return usage_error("bounds needs NET and PROP", NULL);
     domain_kind dom;
     if (domain_parse(o.domain, &dom))
-        return usage_error("available domains: interval, crown, alpha-crown; unknown domain ",
+        return usage_error("available domains: interval, zonotope, crown, alpha-crown; unknown domain ",
                            o.domain);
     nc_err e;
     err_clear(&e);

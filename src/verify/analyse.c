@@ -6,6 +6,7 @@
 
 #include "domains/crown.h"
 #include "domains/interval.h"
+#include "domains/zonotope.h"
 
 static const char *NAMES[] = { "interval", "zonotope", "crown", "alpha-crown" };
 
@@ -41,7 +42,17 @@ static void crown_options(const analyse_opts *o, domain_kind d, crown_opts *co)
 nc_status analyse_rows(const net *n, bounds *b, domain_kind d, const analyse_opts *o, int m,
                        const double *C, const double *dd, double *lower, nc_err *e)
 {
-    if (d == DOM_INTERVAL || d == DOM_ZONOTOPE) {
+    if (d == DOM_ZONOTOPE) {
+        nc_status s = zono_propagate(n, b, !o->pure, m, C, dd, lower, e);
+        if (s || o->pure) return s;
+        const double *yl = b->lo[n->n], *yu = b->hi[n->n];
+        for (int r = 0; r < m; r++) {
+            double v = itv_row_lower(&C[(size_t)r * n->out_dim], dd ? dd[r] : 0.0, n->out_dim, yl, yu);
+            if (v > lower[r]) lower[r] = v;
+        }
+        return NC_OK;
+    }
+    if (d == DOM_INTERVAL) {
         const double *yl = b->lo[n->n], *yu = b->hi[n->n];
         for (int r = 0; r < m; r++)
             lower[r] = itv_row_lower(&C[(size_t)r * n->out_dim], dd ? dd[r] : 0.0, n->out_dim,
@@ -110,7 +121,7 @@ nc_status analyse_case(const net *n, const prop_case *pc, domain_kind d, const a
         free(lo), free(hi);
         if (s) return s;
     } else if (d == DOM_ZONOTOPE) {
-        return err_set(e, NC_EUSAGE, "domain zonotope is not available yet");
+        if ((s = zono_propagate(n, b, !o->pure, 0, NULL, NULL, NULL, e))) return s;
     }
     memcpy(ylo, b->lo[n->n], (size_t)n->out_dim * sizeof *ylo);
     memcpy(yhi, b->hi[n->n], (size_t)n->out_dim * sizeof *yhi);
