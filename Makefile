@@ -83,7 +83,7 @@ demo: deps
 	@bash examples/demo.sh $(BUILD)/nncert
 
 bench: deps
-	$(MAKE) $(BUILD)/nncert $(BUILD)/bench_parse
+	$(MAKE) $(BUILD)/nncert $(BUILD)/bench_parse $(BUILD)/bench_domains
 	bash benchmarks/run.sh
 
 clean:
@@ -99,4 +99,7 @@ examples/demo.onnx: | $(BUILD)/mkdemo
 	$(BUILD)/mkdemo $@
 
 $(BUILD)/bench_parse: $(BUILD)/obj/benchmarks/bench_parse.o $(BUILD)/libnncert.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench_domains: $(BUILD)/obj/benchmarks/bench_domains.o $(BUILD)/libnncert.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)

@@ -125,6 +125,52 @@ static void add_err(cctx *x, int m, int d, const double *L, const double *v, con
     }
 }
 
+/* out_r = a sound lower bound of  A_r x + c_r - err_r  over the input box.
+ * With a finite box, in centre-radius form through BLAS:
+ *   A x >= A mid - |A| rad,   rad >= max(hi - mid, mid - lo)  (rounded up),
+ * with the rounding of both products and of the offset, g = 4 (n + 2) u:
+ *   |fl(A mid + c) - (A mid + c)| <= g (|A| |mid| + |c|),
+ * folded into one product |A| (rad + g |mid|), itself rounded up by (1 + g). */
+static void concretise(cctx *x, int m, const double *A, const double *c, double *out)
+{
+    int nin = x->n->in_dim;
+    const double *lo = x->b->lo[0], *hi = x->b->hi[0];
+    int finite = 1;
+    for (int j = 0; j < nin; j++) finite = finite && isfinite(lo[j]) && isfinite(hi[j]);
+    double *mid = finite ? malloc((size_t)nin * sizeof *mid) : NULL;
+    double *v = finite ? malloc((size_t)nin * sizeof *v) : NULL;
+    double *t1 = finite ? malloc((size_t)m * sizeof *t1) : NULL;
+    double *t2 = finite ? malloc((size_t)m * sizeof *t2) : NULL;
+    if (!mid || !v || !t1 || !t2) {   /* infinite box (or no memory): row by row */
+        for (int r = 0; r < m; r++) {
+            double w = itv_row_lower(&A[(size_t)r * nin], c[r], nin, lo, hi);
+            double er = fpr_up(x->err[r]);
+            out[r] = isnan(w) || isnan(er) ? -INFINITY : (er > 0 ? fpr_down(w - er) : w);
+        }
+        free(mid), free(v), free(t1), free(t2);
+        return;
+    }
+    double g = 4.0 * (nin + 2) * FPR_U;
+    for (int j = 0; j < nin; j++) {
+        mid[j] = 0.5 * (lo[j] + hi[j]);
+        double rad = fpr_up(fmax(hi[j] - mid[j], mid[j] - lo[j]));
+        v[j] = fpr_up(rad + g * fabs(mid[j]));
+    }
+    double *absa = x->buf[2];
+    if (absa == A) absa = x->buf[A == x->buf[0] ? 1 : 0];
+    for (size_t i = 0; i < (size_t)m * nin; i++) absa[i] = fabs(A[i]);
+    memcpy(t1, c, (size_t)m * sizeof *t1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, m, nin, 1.0, A, nin, mid, 1, 1.0, t1, 1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, m, nin, 1.0, absa, nin, v, 1, 0.0, t2, 1);
+    for (int r = 0; r < m; r++) {
+        double slack = fpr_up(fpr_up(t2[r] * (1.0 + g)) + g * fabs(c[r]) +
+                              (nin + 2) * FPR_ETA + fpr_up(x->err[r]));
+        double w = fpr_down(t1[r] - slack);
+        out[r] = isnan(w) ? -INFINITY : w;
+    }
+    free(mid), free(v), free(t1), free(t2);
+}
+
 nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_alpha *alpha,
                       double *out, nc_err *e)
 {
@@ -194,13 +240,7 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
         cur = nxt;
         nxt = t;
     }
-    int nin = n->in_dim;
-    const double *lo = x->b->lo[0], *hi = x->b->hi[0];
-    for (int r = 0; r < m; r++) {
-        double v = itv_row_lower(&cur[(size_t)r * nin], c[r], nin, lo, hi);
-        double er = fpr_up(x->err[r]);
-        out[r] = isnan(v) || isnan(er) ? -INFINITY : (er > 0 ? fpr_down(v - er) : v);
-    }
+    concretise(x, m, cur, c, out);
     x->last = cur;
     return NC_OK;
 }
@@ -279,11 +319,14 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
             set_box(b, k, lo, hi, o->intersect);
             if ((s = cx_refresh(x, k, e))) break;
         }
-        /* the next box by an interval step (an activation's output, or an
-         * affine image that the next activation may tighten by CROWN) */
-        itv_layer(l, b->lo[k], b->hi[k], lo, hi);
-        set_box(b, k + 1, lo, hi, o->intersect);
-        s = cx_refresh(x, k + 1, e);
+        /* the next box by an interval step, unless a CROWN pass is about to
+         * compute it (the input of the next activation layer) */
+        int crown_next = k + 1 < n->n && net_is_activation(n->layers[k + 1].kind);
+        if (!crown_next) {
+            itv_layer(l, b->lo[k], b->hi[k], lo, hi);
+            set_box(b, k + 1, lo, hi, o->intersect);
+            s = cx_refresh(x, k + 1, e);
+        }
     }
     free(c), free(out), free(lo), free(hi);
     cx_free(x);

@@ -99,8 +99,13 @@ static nc_status case_rows(const net *n, const prop_case *pc, double **C, double
 nc_status analyse_case(const net *n, const prop_case *pc, domain_kind d, const analyse_opts *o,
                        bounds *b, double *ylo, double *yhi, double *rlo, double *rhi, nc_err *e)
 {
-    nc_status s = itv_propagate(n, pc->lo, pc->hi, b, e);
-    if (s) return s;
+    nc_status s = NC_OK;
+    if (d == DOM_INTERVAL || !o->pure) {
+        if ((s = itv_propagate(n, pc->lo, pc->hi, b, e))) return s;
+    } else {   /* a pure symbolic domain needs only the input box */
+        memcpy(b->lo[0], pc->lo, (size_t)n->in_dim * sizeof *pc->lo);
+        memcpy(b->hi[0], pc->hi, (size_t)n->in_dim * sizeof *pc->hi);
+    }
     if (d == DOM_CROWN || d == DOM_ALPHA_CROWN) {
         crown_opts co;
         crown_options(o, d, &co);
