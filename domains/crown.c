@@ -284,6 +284,42 @@ static void set_box(bounds *b, int k, const double *lo, const double *hi, int in
     memcpy(b->hi[k], hi, (size_t)b->dim[k] * sizeof *hi);
 }
 
+/* alpha-CROWN for the bounds of the neurons of activation layer k that
+ * plain CROWN left unstable (out: 2d lower bounds of the rows +-e_i, from
+ * the plain pass); only they change the relaxations above, so only their
+ * rows are optimised. Improves out in place. */
+static nc_status alpha_unstable(cctx *x, int k, int start, int d, double *out,
+                                const crown_opts *o, nc_err *e)
+{
+    const net *n = x->n;
+    int w0 = start < n->n ? n->layers[start].in : n->out_dim, nu = 0;
+    int *idx = err_calloc(e, (size_t)d, sizeof *idx);
+    double *all = err_calloc(e, (size_t)2 * d * w0, sizeof *all);
+    double *call = err_calloc(e, (size_t)2 * d, sizeof *call);
+    double *L0 = err_calloc(e, (size_t)2 * d * w0, sizeof *L0);
+    double *c0 = err_calloc(e, (size_t)2 * d, sizeof *c0), *res = err_calloc(e, (size_t)2 * d, sizeof *res);
+    nc_status s = (!idx || !all || !call || !L0 || !c0 || !res) ? e->code : NC_OK;
+    if (!s) {
+        init_rows(x, k, all, call);
+        for (int i = 0; i < d; i++)
+            if (out[i] < 0 && -out[d + i] > 0) idx[nu++] = i;
+        size_t row = (size_t)w0 * sizeof *L0;
+        for (int j = 0; j < nu; j++) {   /* rows +e_i then -e_i of the unstable neurons */
+            memcpy(&L0[(size_t)j * w0], &all[(size_t)idx[j] * w0], row);
+            memcpy(&L0[(size_t)(nu + j) * w0], &all[(size_t)(d + idx[j]) * w0], row);
+            c0[j] = call[idx[j]];
+            c0[nu + j] = call[d + idx[j]];
+        }
+        if (nu > 0) s = crown_alpha_optimise(x, start, 2 * nu, L0, w0, c0, o, res, e);
+        for (int j = 0; !s && j < nu; j++) {
+            out[idx[j]] = fmax(out[idx[j]], res[j]);
+            out[d + idx[j]] = fmax(out[d + idx[j]], res[nu + j]);
+        }
+    }
+    free(idx), free(all), free(call), free(L0), free(c0), free(res);
+    return s;
+}
+
 nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_err *e)
 {
     cctx *x = cx_new(n, b, e);
@@ -300,20 +336,8 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
             int d = l->in;
             double *L = x->buf[0];
             int start = init_rows(x, k, L, c);
-            if (o->alpha_iters > 0 && start > 0) {   /* optimise these rows' slopes too */
-                int w0 = start < n->n ? n->layers[start].in : n->out_dim;
-                size_t sz = (size_t)2 * d * w0;
-                double *L0 = err_calloc(e, sz, sizeof *L0);
-                if (!L0) {
-                    s = e->code;
-                    break;
-                }
-                memcpy(L0, L, sz * sizeof *L0);
-                s = crown_alpha_optimise(x, start, 2 * d, L0, w0, c, o, out, e);
-                free(L0);
-            } else {
-                s = cx_backward(x, start, 2 * d, L, c, NULL, out, e);
-            }
+            s = cx_backward(x, start, 2 * d, L, c, NULL, out, e);
+            if (!s && o->alpha_iters > 0 && start > 0) s = alpha_unstable(x, k, start, d, out, o, e);
             if (s) break;
             for (int i = 0; i < d; i++) lo[i] = out[i], hi[i] = -out[d + i];
             set_box(b, k, lo, hi, o->intersect);

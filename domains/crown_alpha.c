@@ -22,6 +22,8 @@
 typedef struct {
     int L, m;
     double **slopes, **record, **best, **m1, **m2;
+    int **unst, *n_unst;   /* per optimisable layer: its unstable neurons */
+    double *h, *hn;        /* forward-pass scratch, m x widest layer */
 } alpha_state;
 
 static void state_free(alpha_state *s)
@@ -32,8 +34,10 @@ static void state_free(alpha_state *s)
         if (s->best) free(s->best[k]);
         if (s->m1) free(s->m1[k]);
         if (s->m2) free(s->m2[k]);
+        if (s->unst) free(s->unst[k]);
     }
     free(s->slopes), free(s->record), free(s->best), free(s->m1), free(s->m2);
+    free(s->unst), free(s->n_unst), free(s->h), free(s->hn);
 }
 
 static int optimisable(const net_layer *l)
@@ -52,7 +56,13 @@ static nc_status state_init(cctx *x, int start, int m, alpha_state *s, nc_err *e
     s->best = err_calloc(e, (size_t)s->L, sizeof(double *));
     s->m1 = err_calloc(e, (size_t)s->L, sizeof(double *));
     s->m2 = err_calloc(e, (size_t)s->L, sizeof(double *));
-    if (!s->slopes || !s->record || !s->best || !s->m1 || !s->m2) return e->code;
+    s->unst = err_calloc(e, (size_t)s->L, sizeof(int *));
+    s->n_unst = err_calloc(e, (size_t)s->L, sizeof(int));
+    s->h = err_calloc(e, (size_t)m * x->maxw, sizeof(double));
+    s->hn = err_calloc(e, (size_t)m * x->maxw, sizeof(double));
+    if (!s->slopes || !s->record || !s->best || !s->m1 || !s->m2 || !s->unst || !s->n_unst ||
+        !s->h || !s->hn)
+        return e->code;
     for (int k = 0; k < s->L; k++) {
         const net_layer *l = &n->layers[k];
         if (!net_is_activation(l->kind)) continue;
@@ -67,6 +77,9 @@ static nc_status state_init(cctx *x, int start, int m, alpha_state *s, nc_err *e
         for (int r = 0; r < m; r++)
             for (int j = 0; j < l->in; j++) s->slopes[k][(size_t)r * l->in + j] = x->rl[k][j].a_lo;
         memcpy(s->best[k], s->slopes[k], sz * sizeof(double));
+        if (!(s->unst[k] = err_calloc(e, (size_t)l->in, sizeof(int)))) return e->code;
+        for (int j = 0; j < l->in; j++)
+            if (x->rl[k][j].unstable) s->unst[k][s->n_unst[k]++] = j;
     }
     return NC_OK;
 }
@@ -83,23 +96,57 @@ static nc_status evaluate(cctx *x, int start, int m, const double *L0, int w0, c
 
 /* Forward pass of the chosen relaxations from the minimising corners,
  * accumulating the slope gradients into g (same layout as slopes). */
+/* hn = h W^T + b on the unstable neurons of the activation relaxations rl
+ * only (other columns 0): a product with the gathered rows of W. */
+static nc_status affine_unstable(const net_layer *l, const relax_line *rl, int m, const double *h,
+                                 double *hn, nc_err *e)
+{
+    int din = l->in, dout = l->out, nu = 0;
+    int *idx = err_calloc(e, (size_t)dout, sizeof *idx);
+    double *wu = err_calloc(e, (size_t)dout * din, sizeof *wu);
+    double *hu = err_calloc(e, (size_t)m * dout, sizeof *hu);
+    if (!idx || !wu || !hu) {
+        free(idx), free(wu), free(hu);
+        return e->code;
+    }
+    for (int j = 0; j < dout; j++)
+        if (rl[j].unstable) {
+            memcpy(&wu[(size_t)nu * din], &l->w[(size_t)j * din], (size_t)din * sizeof *wu);
+            idx[nu++] = j;
+        }
+    if (nu > 0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, nu, din, 1.0, h, din, wu, din, 0.0,
+                    hu, nu);
+    memset(hn, 0, (size_t)m * dout * sizeof *hn);
+    for (int r = 0; r < m; r++)
+        for (int j = 0; j < nu; j++)
+            hn[(size_t)r * dout + idx[j]] = hu[(size_t)r * nu + j] + l->b[idx[j]];
+    free(idx), free(wu), free(hu);
+    return NC_OK;
+}
+
 static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g, nc_err *e)
 {
     const net *n = x->n;
-    int w = x->maxw, nin = n->in_dim;
-    double *h = err_calloc(e, (size_t)m * w, sizeof *h), *hn = err_calloc(e, (size_t)m * w, sizeof *hn);
-    if (!h || !hn) {
-        free(h), free(hn);
-        return e->code;
-    }
+    int nin = n->in_dim;
+    double *h = s->h, *hn = s->hn;
     const double *A = x->last, *lo = x->b->lo[0], *hi = x->b->hi[0];
     for (int r = 0; r < m; r++)
         for (int j = 0; j < nin; j++)
             h[(size_t)r * nin + j] = A[(size_t)r * nin + j] >= 0 ? lo[j] : hi[j];
-    for (int k = 0; k < start; k++) {
+    /* gradients live at optimisable activation layers: the pass stops at
+     * the highest one, and the affine layer feeding it is only evaluated on
+     * that layer's unstable neurons (the only ones whose slopes move) */
+    int top = -1;
+    for (int k = 0; k < start; k++)
+        if (s->slopes[k]) top = k;
+    nc_status st = NC_OK;
+    for (int k = 0; k <= top && !st; k++) {
         const net_layer *l = &n->layers[k];
         int din = l->in, dout = l->out;
-        if (l->kind == NET_AFFINE) {
+        if (l->kind == NET_AFFINE && k + 1 == top)
+            st = affine_unstable(l, x->rl[top], m, h, hn, e);
+        else if (l->kind == NET_AFFINE) {
             for (int r = 0; r < m; r++) memcpy(&hn[(size_t)r * dout], l->b, (size_t)dout * sizeof *hn);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, dout, din, 1.0, h, din, l->w,
                         din, 1.0, hn, dout);
@@ -134,8 +181,7 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
         h = hn;
         hn = t;
     }
-    free(h), free(hn);
-    return NC_OK;
+    return st;
 }
 
 nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
@@ -172,15 +218,16 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
             const net_layer *l = &n->layers[k];
             double lo = l->kind == NET_RELU ? 0.0 : fmin(l->alpha, 1.0);
             double hi = l->kind == NET_RELU ? 1.0 : fmax(l->alpha, 1.0);
-            size_t sz = (size_t)m * l->in;
-            for (size_t i = 0; i < sz; i++) {
-                double gi = g[k][i];
-                s.m1[k][i] = b1 * s.m1[k][i] + (1 - b1) * gi;
-                s.m2[k][i] = b2 * s.m2[k][i] + (1 - b2) * gi * gi;
-                double step = lr * (s.m1[k][i] / bc1) / (sqrt(s.m2[k][i] / bc2) + 1e-8);
-                double v = s.slopes[k][i] + step;   /* ascent: raise the lower bound */
-                s.slopes[k][i] = v < lo ? lo : v > hi ? hi : v;
-            }
+            for (int r = 0; r < m; r++)
+                for (int q = 0; q < s.n_unst[k]; q++) {
+                    size_t i = (size_t)r * l->in + s.unst[k][q];
+                    double gi = g[k][i];
+                    s.m1[k][i] = b1 * s.m1[k][i] + (1 - b1) * gi;
+                    s.m2[k][i] = b2 * s.m2[k][i] + (1 - b2) * gi * gi;
+                    double step = lr * (s.m1[k][i] / bc1) / (sqrt(s.m2[k][i] / bc2) + 1e-8);
+                    double v = s.slopes[k][i] + step;   /* ascent: raise the lower bound */
+                    s.slopes[k][i] = v < lo ? lo : v > hi ? hi : v;
+                }
         }
         lr *= 0.98;
     }
