@@ -24,3 +24,14 @@ if [ "${BENCH:-}" = quick ]; then
 else
     bash benchmarks/run_suite.sh "$bench"/acasxu 10 | tail -11
 fi
+
+echo
+echo "## Abstract domains, pure (bench_domains)"
+build/bench_domains "$bench"/acasxu 20
+if [ "${BENCH:-}" != quick ]; then
+    echo
+    build/bench_domains "$bench"/mnistfc 20
+fi
+echo
+echo "## CROWN against its matrix products"
+build/bench_domains --flops "$bench"/mnistfc/onnx/mnist-net_256x6.onnx "$bench"/mnistfc/vnnlib/prop_0_0.03.vnnlib
