@@ -39,37 +39,36 @@ static void crown_options(const analyse_opts *o, domain_kind d, crown_opts *co)
     co->deadline = o->deadline;
 }
 
-nc_status analyse_rows(const net *n, bounds *b, domain_kind d, const analyse_opts *o, int m,
-                       const double *C, const double *dd, double *lower, nc_err *e)
+/* lower[r] = max(lower[r], bound of row r through the output box); with
+ * `replace`, the output-box bound alone. */
+static void rows_through_box(const net *n, const bounds *b, int m, const double *C,
+                             const double *dd, double *lower, int replace)
 {
-    if (d == DOM_ZONOTOPE) {
-        nc_status s = zono_propagate(n, b, !o->pure, m, C, dd, lower, e);
-        if (s || o->pure) return s;
-        const double *yl = b->lo[n->n], *yu = b->hi[n->n];
-        for (int r = 0; r < m; r++) {
-            double v = itv_row_lower(&C[(size_t)r * n->out_dim], dd ? dd[r] : 0.0, n->out_dim, yl, yu);
-            if (v > lower[r]) lower[r] = v;
-        }
-        return NC_OK;
-    }
-    if (d == DOM_INTERVAL) {
-        const double *yl = b->lo[n->n], *yu = b->hi[n->n];
-        for (int r = 0; r < m; r++)
-            lower[r] = itv_row_lower(&C[(size_t)r * n->out_dim], dd ? dd[r] : 0.0, n->out_dim,
-                                     yl, yu);
-        return NC_OK;
-    }
-    crown_opts co;
-    crown_options(o, d, &co);
-    nc_status s = crown_rows(n, b, m, C, dd, &co, lower, NULL, NULL, NULL, e);
-    if (s || o->pure) return s;
-    /* not pure: a row is also bounded through the output box */
     const double *yl = b->lo[n->n], *yu = b->hi[n->n];
     for (int r = 0; r < m; r++) {
         double v = itv_row_lower(&C[(size_t)r * n->out_dim], dd ? dd[r] : 0.0, n->out_dim, yl, yu);
-        if (v > lower[r]) lower[r] = v;
+        if (replace || v > lower[r]) lower[r] = v;
     }
-    return NC_OK;
+}
+
+nc_status analyse_rows(const net *n, bounds *b, domain_kind d, const analyse_opts *o, int m,
+                       const double *C, const double *dd, double *lower, nc_err *e)
+{
+    nc_status s = NC_OK;
+    if (d == DOM_INTERVAL) {
+        rows_through_box(n, b, m, C, dd, lower, 1);
+        return NC_OK;
+    }
+    if (d == DOM_ZONOTOPE) {
+        s = zono_propagate(n, b, !o->pure, m, C, dd, lower, e);
+    } else {
+        crown_opts co;
+        crown_options(o, d, &co);
+        s = crown_rows(n, b, m, C, dd, &co, lower, NULL, NULL, NULL, e);
+    }
+    /* not pure: a row is also bounded through the (shared) output box */
+    if (!s && !o->pure) rows_through_box(n, b, m, C, dd, lower, 0);
+    return s;
 }
 
 /* Rows of the case's disjuncts stacked as [a; -a] with offsets [d; -d]. */
