@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/fpround.h"
 #include "solvers/exact.h"
+#include "verify/bab_input.h"
 #include "verify/falsify.h"
 #include "verify/prove.h"
 
@@ -21,6 +22,7 @@ void verify_opts_init(verify_opts *o)
     o->restarts = f.restarts;
     o->steps = f.steps;
     o->alpha_iters = 20;
+    o->bab_max_inputs = 16;
 }
 
 void verify_result_free(verify_result *r)
@@ -157,7 +159,33 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     }
     for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
     free(done);
-    /* 3. gradient attack on what is left */
+    /* 3. branch and bound on the input box, for low input dimension */
+    for (int k = 0; k < p->n_cases && !st && !timed_out && o->bab_max_inputs > 0 &&
+                    n->in_dim <= o->bab_max_inputs && r->v != VERDICT_VIOLATED &&
+                    r->v != VERDICT_HOLDS; k++) {
+        if (proved[k]) continue;
+        bab_opts bo;
+        bab_opts_init(&bo);
+        bo.deadline = deadline;
+        cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
+        bab_result br;
+        st = bab_input(n, &p->cases[k], &bo, on_candidate, &c, &br, e);
+        if (!st && c.status) st = c.status;
+        r->boxes += br.boxes;
+        if (st) break;
+        if (br.outcome == BAB_PROVED) proved[k] = 1;
+        else if (br.outcome == BAB_FOUND) r->method = "bab-input";
+        else if (br.outcome == BAB_TIMEOUT) timed_out = 1;
+    }
+    if (!st && r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
+        int all = 1;
+        for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
+        if (all) {
+            r->v = VERDICT_HOLDS;
+            r->method = "bab-input";
+        }
+    }
+    /* 4. gradient attack on what is left */
     for (int k = 0; k < p->n_cases && !st && !timed_out && r->v != VERDICT_VIOLATED &&
                     r->v != VERDICT_HOLDS; k++) {
         if (proved[k]) continue;

@@ -4,7 +4,9 @@
  *   1. falsify by random sampling; candidates re-checked exactly (GMP);
  *   2. prove with sound bounds, cheapest first: interval, CROWN, alpha-CROWN
  *      (verify/prove.h says when a case counts as proved);
- *   3. falsify by the gradient attack on the cases not proved.
+ *   3. branch and bound on the input box (verify/bab_input.h) when the
+ *      input dimension is low, until the deadline;
+ *   4. falsify by the gradient attack on the cases not proved.
  * The property holds when every case holds, is violated as soon as one
  * exactly checked counterexample is found, and is otherwise unknown (or
  * timeout when the deadline passed first).
@@ -26,6 +28,7 @@ typedef struct {
     uint64_t seed;
     int samples, restarts, steps;   /* falsification budget */
     int alpha_iters;                /* alpha-CROWN iterations (0: skip alpha-CROWN) */
+    int bab_max_inputs;             /* input splitting when in_dim <= this (0: never) */
 } verify_opts;
 
 void verify_opts_init(verify_opts *o);
@@ -39,6 +42,7 @@ typedef struct {
     int n_in, n_out;
     double *x, *y;        /* counterexample when violated (owned) */
     long candidates;      /* candidates rejected by the exact check */
+    long boxes;           /* boxes bounded by branch and bound */
 } verify_result;
 
 /* Decides p on n. NC_EINPUT when their dimensions differ. r is filled on

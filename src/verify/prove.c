@@ -6,9 +6,8 @@
 #include "core/bounds.h"
 #include "core/fpround.h"
 
-/* Lower bound minus the row's conversion slack, rounded down. */
-static double row_margin(const prop_row *r, double lb, const double *ylo, const double *yhi,
-                         int no)
+double prove_row_margin(const prop_row *r, double lb, const double *ylo, const double *yhi,
+                        int no)
 {
     double absy = 0.0;   /* max over the output box of sum |y_i| */
     for (int i = 0; i < no; i++) absy += fmax(fabs(ylo[i]), fabs(yhi[i]));
@@ -49,7 +48,7 @@ nc_status prove_case(const net *n, const prop_case *pc, domain_kind d, const ana
         if (done[k]) continue;
         for (int j = 0; j < pc->disj[k].n_rows; j++, r++) {
             const prop_row *row = &pc->disj[k].rows[j];
-            double v = row_margin(row, low[r], ylo, yhi, no);
+            double v = prove_row_margin(row, low[r], ylo, yhi, no);
             if (v > 0 || (row->strict && v >= 0)) done[k] = 1;
         }
         all = all && done[k];

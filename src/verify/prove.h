@@ -21,4 +21,10 @@
 nc_status prove_case(const net *n, const prop_case *pc, domain_kind d, const analyse_opts *o,
                      char *done, int *proved, nc_err *e);
 
+/* A row's sound lower bound lb minus its conversion slack over the output
+ * box [ylo, yhi] (no entries), rounded down: the row is unsatisfiable when
+ * the result is > 0 (>= 0 for a strict row). */
+double prove_row_margin(const prop_row *r, double lb, const double *ylo, const double *yhi,
+                        int no);
+
 #endif

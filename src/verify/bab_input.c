@@ -1,0 +1,298 @@
+#include "verify/bab_input.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bounds.h"
+#include "core/clock.h"
+#include "domains/crown.h"
+#include "domains/interval.h"
+#include "verify/prove.h"
+
+void bab_opts_init(bab_opts *o)
+{
+    o->deadline = 0.0;
+    o->max_boxes = 2000000;
+}
+
+/* A sub-box: lo/hi of the inputs, which disjuncts are already excluded
+ * there, and its priority (smaller = more likely violated = earlier). */
+typedef struct {
+    double prio;
+    double *x;      /* lo[0..n) then hi[0..n) */
+    char *done;     /* per disjunct */
+} box;
+
+typedef struct {
+    box *v;
+    long n, cap;
+} heap;
+
+static void box_free(box *b)
+{
+    free(b->x);
+    free(b->done);
+}
+
+static int heap_push(heap *h, box b)
+{
+    if (h->n == h->cap) {
+        long cap = h->cap ? 2 * h->cap : 1024;
+        box *v = realloc(h->v, (size_t)cap * sizeof *v);
+        if (!v) return -1;
+        h->v = v;
+        h->cap = cap;
+    }
+    long i = h->n++;
+    while (i > 0 && h->v[(i - 1) / 2].prio > b.prio) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = b;
+    return 0;
+}
+
+static box heap_pop(heap *h)
+{
+    box top = h->v[0], last = h->v[--h->n];
+    long i = 0;
+    for (;;) {
+        long c = 2 * i + 1;
+        if (c >= h->n) break;
+        if (c + 1 < h->n && h->v[c + 1].prio < h->v[c].prio) c++;
+        if (h->v[c].prio >= last.prio) break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (h->n > 0) h->v[i] = last;
+    return top;
+}
+
+/* Work space for bounding boxes of one case. */
+typedef struct {
+    const net *n;
+    const prop_case *pc;
+    int m, nin;
+    double *C, *dd;      /* all rows of the case */
+    int *row_disj;       /* disjunct of each row */
+    double *low, *A, *c, *slack;
+    bounds *b;
+    falsifier *f;
+    double *pt;
+} ws;
+
+static void ws_free(ws *w)
+{
+    free(w->C), free(w->dd), free(w->row_disj), free(w->low), free(w->A), free(w->c);
+    free(w->slack), free(w->pt);
+    bounds_free(w->b);
+    falsify_free(w->f);
+}
+
+static nc_status ws_init(ws *w, const net *n, const prop_case *pc, nc_err *e)
+{
+    memset(w, 0, sizeof *w);
+    w->n = n, w->pc = pc, w->nin = n->in_dim;
+    for (int k = 0; k < pc->n_disj; k++) w->m += pc->disj[k].n_rows;
+    int m = w->m, no = n->out_dim;
+    w->C = err_calloc(e, (size_t)m * no + 1, sizeof(double));
+    w->dd = err_calloc(e, (size_t)m + 1, sizeof(double));
+    w->row_disj = err_calloc(e, (size_t)m + 1, sizeof(int));
+    w->low = err_calloc(e, (size_t)m + 1, sizeof(double));
+    w->A = err_calloc(e, (size_t)(m + 1) * w->nin, sizeof(double));
+    w->c = err_calloc(e, (size_t)m + 1, sizeof(double));
+    w->slack = err_calloc(e, (size_t)m + 1, sizeof(double));
+    w->pt = err_calloc(e, (size_t)w->nin, sizeof(double));
+    w->b = bounds_new(n, e);
+    w->f = falsify_new(n, pc, e);
+    if (!w->C || !w->dd || !w->row_disj || !w->low || !w->A || !w->c || !w->slack || !w->pt ||
+        !w->b || !w->f)
+        return e->code;
+    int r = 0;
+    for (int k = 0; k < pc->n_disj; k++)
+        for (int j = 0; j < pc->disj[k].n_rows; j++, r++) {
+            memcpy(&w->C[(size_t)r * no], pc->disj[k].rows[j].a, (size_t)no * sizeof(double));
+            w->dd[r] = pc->disj[k].rows[j].d;
+            w->row_disj[r] = k;
+        }
+    return NC_OK;
+}
+
+/* Bounds box bx: marks the disjuncts it excludes; *prio gets the smallest
+ * (over undecided disjuncts) of the disjunct's best row bound; best[k] the
+ * row index giving disjunct k's best bound. */
+static nc_status bound_box(ws *w, box *bx, double *prio, int *best, nc_err *e)
+{
+    const net *n = w->n;
+    int nin = w->nin;
+    nc_status s = itv_propagate(n, bx->x, bx->x + nin, w->b, e);
+    crown_opts co;
+    crown_opts_init(&co);
+    co.intersect = 1;
+    if (!s) s = crown_intermediate(n, w->b, &co, e);
+    if (!s) s = crown_rows(n, w->b, w->m, w->C, w->dd, &co, w->low, w->A, w->c, w->slack, e);
+    if (s) return s;
+    const double *yl = w->b->lo[n->n], *yu = w->b->hi[n->n];
+    for (int k = 0; k < w->pc->n_disj; k++) best[k] = -1;
+    for (int r = 0; r < w->m; r++) {
+        int k = w->row_disj[r];
+        if (bx->done[k]) continue;
+        double through_box = itv_row_lower(&w->C[(size_t)r * n->out_dim], w->dd[r], n->out_dim, yl, yu);
+        if (through_box > w->low[r]) w->low[r] = through_box;
+        if (best[k] < 0 || w->low[r] > w->low[best[k]]) best[k] = r;
+    }
+    double p = INFINITY;
+    for (int k = 0; k < w->pc->n_disj; k++) {
+        if (bx->done[k]) continue;
+        if (best[k] < 0) {   /* a disjunct without rows cannot be excluded */
+            p = -INFINITY;
+            continue;
+        }
+        int r = best[k], j = r;
+        for (int q = 0; q < k; q++) j -= w->pc->disj[q].n_rows;
+        const prop_row *row = &w->pc->disj[k].rows[j];
+        double v = prove_row_margin(row, w->low[r], yl, yu, n->out_dim);
+        if (v > 0 || (row->strict && v >= 0)) bx->done[k] = 1;
+        else if (w->low[r] < p) p = w->low[r];
+    }
+    *prio = p;
+    return NC_OK;
+}
+
+/* Offers the centre and the minimising corners of each undecided
+ * disjunct's best row; returns the callback's verdict (1 = accepted). */
+static int try_points(ws *w, const box *bx, const int *best, falsify_cb cb, void *ctx)
+{
+    int nin = w->nin;
+    const double *lo = bx->x, *hi = bx->x + nin;
+    for (int t = -1; t < w->pc->n_disj; t++) {
+        if (t >= 0 && (bx->done[t] || best[t] < 0)) continue;
+        for (int j = 0; j < nin; j++) {
+            if (t < 0) w->pt[j] = 0.5 * (lo[j] + hi[j]);
+            else w->pt[j] = w->A[(size_t)best[t] * nin + j] >= 0 ? lo[j] : hi[j];
+            /* stay inside the inner box so that the exact check can pass */
+            double a = w->pc->lo_in[j], b = w->pc->hi_in[j];
+            w->pt[j] = w->pt[j] < a ? a : w->pt[j] > b ? b : w->pt[j];
+        }
+        if (falsify_margin(w->f, w->pt, NULL) < 0) {
+            int c = cb(ctx, w->pt);
+            if (c) return c;
+        }
+    }
+    return 0;
+}
+
+/* The dimension to split: largest summed smear over undecided disjuncts. */
+static int split_dim(const ws *w, const box *bx, const int *best)
+{
+    int nin = w->nin, dim = -1;
+    double top = -1.0;
+    for (int j = 0; j < nin; j++) {
+        double width = bx->x[nin + j] - bx->x[j], s = 0.0;
+        if (!(width > 1e-12 * (1.0 + fabs(bx->x[j])))) continue;
+        for (int k = 0; k < w->pc->n_disj; k++)
+            if (!bx->done[k] && best[k] >= 0) s += fabs(w->A[(size_t)best[k] * nin + j]) * width;
+        if (s == 0.0) s = 1e-300 * width;   /* still splittable */
+        if (s > top) top = s, dim = j;
+    }
+    return dim;
+}
+
+static int new_box(box *b, int nin, int nd, const double *x, const char *done)
+{
+    b->x = malloc((size_t)2 * nin * sizeof *b->x);
+    b->done = malloc((size_t)nd + 1);
+    if (!b->x || !b->done) {
+        box_free(b);
+        return -1;
+    }
+    memcpy(b->x, x, (size_t)2 * nin * sizeof *x);
+    memcpy(b->done, done, (size_t)nd + 1);
+    return 0;
+}
+
+nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsify_cb cb,
+                    void *ctx, bab_result *r, nc_err *e)
+{
+    memset(r, 0, sizeof *r);
+    ws w;
+    heap h = { 0 };
+    int nin = n->in_dim, nd = pc->n_disj;
+    int *best = err_calloc(e, (size_t)nd + 1, sizeof *best);
+    nc_status s = best ? ws_init(&w, n, pc, e) : e->code;
+    box root = { 0 };
+    char *zero = err_calloc(e, (size_t)nd + 1, 1);
+    double *x0 = err_calloc(e, (size_t)2 * nin, sizeof *x0);
+    if (!s && (!zero || !x0)) s = e->code;
+    if (!s) {
+        memcpy(x0, pc->lo, (size_t)nin * sizeof *x0);
+        memcpy(x0 + nin, pc->hi, (size_t)nin * sizeof *x0);
+        if (new_box(&root, nin, nd, x0, zero) || heap_push(&h, root))
+            s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+    }
+    r->outcome = BAB_PROVED;
+    while (!s && h.n > 0) {
+        if (o->deadline > 0 && (r->boxes & 15) == 0 && clock_now() > o->deadline) {
+            r->outcome = BAB_TIMEOUT;
+            break;
+        }
+        if (h.n > o->max_boxes) {
+            r->outcome = BAB_MEMORY;
+            break;
+        }
+        box bx = heap_pop(&h);
+        double prio;
+        s = bound_box(&w, &bx, &prio, best, e);
+        r->boxes++;
+        if (s) {
+            box_free(&bx);
+            break;
+        }
+        if (prio == INFINITY) {   /* every disjunct excluded here */
+            box_free(&bx);
+            continue;
+        }
+        int c = try_points(&w, &bx, best, cb, ctx);
+        if (c < 0) {
+            box_free(&bx);
+            s = e->code ? e->code : NC_EINTERNAL;
+            break;
+        }
+        if (c > 0) {
+            r->outcome = BAB_FOUND;
+            box_free(&bx);
+            break;
+        }
+        int dim = split_dim(&w, &bx, best);
+        if (dim < 0) {
+            r->outcome = BAB_STUCK;
+            box_free(&bx);
+            break;
+        }
+        double mid = 0.5 * (bx.x[dim] + bx.x[nin + dim]);
+        box left, right;
+        if (new_box(&left, nin, nd, bx.x, bx.done) || new_box(&right, nin, nd, bx.x, bx.done)) {
+            box_free(&bx);
+            s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+            break;
+        }
+        left.x[nin + dim] = mid;
+        right.x[dim] = mid;
+        left.prio = right.prio = prio;
+        box_free(&bx);
+        if (heap_push(&h, left) || heap_push(&h, right)) {
+            s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+            break;
+        }
+        if (h.n > r->max_queue) r->max_queue = h.n;
+    }
+    while (h.n > 0) {
+        box bx = heap_pop(&h);
+        box_free(&bx);
+    }
+    free(h.v);
+    if (best) ws_free(&w);
+    free(best), free(zero), free(x0);
+    return s;
+}
