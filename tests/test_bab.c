@@ -1,0 +1,129 @@
+/* Input-splitting branch and bound against brute force on small random
+ * networks: a threshold above the true maximum (grid maximum plus a
+ * Lipschitz margin) must be proved, one below the grid maximum must be
+ * violated with an exactly checked counterexample. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "io/vnnlib.h"
+#include "solvers/exact.h"
+#include "support/testutil.h"
+#include "verify/bab_input.h"
+
+typedef struct {
+    const net *n;
+    const prop_case *pc;
+    int found;
+    double x[2];
+} ctx;
+
+static int accept(void *vc, const double *x)
+{
+    ctx *c = vc;
+    exact_result r;
+    nc_err e;
+    cr_assert_eq(exact_check(c->n, c->pc, x, &r, &e), NC_OK);
+    int ok = r.in_input && r.disjunct >= 0;
+    exact_result_free(&r);
+    if (ok) c->found = 1, memcpy(c->x, x, 2 * sizeof *x);
+    return ok;
+}
+
+/* Largest induced infinity-norm product: a Lipschitz constant of y0 in the
+ * infinity norm (ReLU is 1-Lipschitz). */
+static double lipschitz(const net *n)
+{
+    double L = 1.0;
+    for (int k = 0; k < n->n; k++) {
+        const net_layer *l = &n->layers[k];
+        if (l->kind != NET_AFFINE) continue;
+        double m = 0;
+        for (int i = 0; i < l->out; i++) {
+            double s = 0;
+            for (int j = 0; j < l->in; j++) s += fabs(l->w[(size_t)i * l->in + j]);
+            m = fmax(m, s);
+        }
+        L *= m;
+    }
+    return L;
+}
+
+static prop *threshold_prop(double lo0, double hi0, double lo1, double hi1, double t)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "(declare-const X_0 Real)(declare-const X_1 Real)(declare-const Y_0 Real)"
+             "(assert (>= X_0 %.17g))(assert (<= X_0 %.17g))"
+             "(assert (>= X_1 %.17g))(assert (<= X_1 %.17g))(assert (>= Y_0 %.17g))",
+             lo0, hi0, lo1, hi1, t);
+    nc_err e;
+    prop *p;
+    cr_assert_eq(vnnlib_parse(text, "t", &p, &e), NC_OK, "%s", e.msg);
+    return p;
+}
+
+Test(bab, agrees_with_brute_force, .timeout = 300)
+{
+    rng r;
+    rng_seed(&r, 2024);
+    for (int trial = 0; trial < 8; trial++) {
+        int hidden[2] = { 6 + trial % 4, 5 + trial % 3 };
+        net *n = tu_random_net(&r, 2, hidden, 2, 1, NET_RELU);
+        double lo0 = rng_normal(&r), lo1 = rng_normal(&r), w = 0.5 + rng_unif(&r);
+        enum { G = 300 };
+        double gmax = -INFINITY, h = w / (G - 1);
+        for (int i = 0; i < G; i++)
+            for (int j = 0; j < G; j++) {
+                double x[2] = { lo0 + i * h, lo1 + j * h }, y;
+                net_eval(n, x, &y);
+                gmax = fmax(gmax, y);
+            }
+        double margin = lipschitz(n) * h / 2 + 1e-9;
+        bab_opts o;
+        bab_opts_init(&o);
+        o.max_boxes = 200000;
+        for (int side = 0; side < 2; side++) {
+            double t = side == 0 ? gmax + margin + 1e-6 : gmax - 1e-3 * (1 + fabs(gmax));
+            prop *p = threshold_prop(lo0, lo0 + w, lo1, lo1 + w, t);
+            ctx c = { .n = n, .pc = &p->cases[0] };
+            bab_result br;
+            nc_err e;
+            cr_assert_eq(bab_input(n, &p->cases[0], &o, accept, &c, &br, &e), NC_OK, "%s", e.msg);
+            if (side == 0)
+                cr_assert_eq(br.outcome, BAB_PROVED, "trial %d: above the maximum must hold "
+                             "(outcome %d after %ld boxes)", trial, br.outcome, br.boxes);
+            else
+                cr_assert(br.outcome == BAB_FOUND && c.found,
+                          "trial %d: below the grid maximum must be violated (outcome %d)", trial,
+                          br.outcome);
+            prop_free(p);
+        }
+        net_free(n);
+    }
+}
+
+/* A violation confined to a corner of relative size 1e-4 is found. */
+Test(bab, finds_tiny_planted_region)
+{
+    net *n = net_new(NULL);
+    double *w = malloc(2 * sizeof *w), *b = calloc(1, sizeof *b);
+    w[0] = w[1] = 1.0;
+    net_push_affine(n, 2, 1, w, b, NULL);
+    net_push_act(n, NET_RELU, 1, 0, NULL);
+    net_validate(n, "sum", NULL);
+    prop *p = threshold_prop(0, 1, 0, 1, 1.9999);
+    ctx c = { .n = n, .pc = &p->cases[0] };
+    bab_opts o;
+    bab_opts_init(&o);
+    bab_result br;
+    nc_err e;
+    cr_assert_eq(bab_input(n, &p->cases[0], &o, accept, &c, &br, &e), NC_OK);
+    cr_assert_eq(br.outcome, BAB_FOUND);
+    cr_assert_geq(c.x[0] + c.x[1], 1.9999);
+    prop_free(p);
+    net_free(n);
+}
