@@ -173,7 +173,7 @@ Test(cli, acasxu_agrees_with_expected, .timeout = 900)
         snprintf(np, sizeof np, "%s/acasxu/%s", bench, onnx);
         snprintf(pp, sizeof pp, "%s/acasxu/%s", bench, vnnlib);
         const char *rf = tu_path("acas.result");
-        snprintf(args, sizeof args, "verify %s %s --timeout 10 --results-file %s", np, pp, rf);
+        snprintf(args, sizeof args, "verify %s %s --timeout 4 --results-file %s", np, pp, rf);
         int code = nncert(args);
         cr_assert(code == 0 || code == 1 || code == 2, "%s %s: exit %d: %s", onnx, vnnlib, code, out);
         if (code == 0) cr_assert_str_neq(exp, "sat", "%s %s: holds but expected sat", onnx, vnnlib);
