@@ -109,12 +109,7 @@ Test(bab, agrees_with_brute_force, .timeout = 300)
 /* A violation confined to a corner of relative size 1e-4 is found. */
 Test(bab, finds_tiny_planted_region)
 {
-    net *n = net_new(NULL);
-    double *w = malloc(2 * sizeof *w), *b = calloc(1, sizeof *b);
-    w[0] = w[1] = 1.0;
-    net_push_affine(n, 2, 1, w, b, NULL);
-    net_push_act(n, NET_RELU, 1, 0, NULL);
-    net_validate(n, "sum", NULL);
+    net *n = tu_sum_net();
     prop *p = threshold_prop(0, 1, 0, 1, 1.9999);
     ctx c = { .n = n, .pc = &p->cases[0] };
     bab_opts o;

@@ -25,20 +25,9 @@ static const char *CORNER =
     "(assert (>= X_0 0))(assert (<= X_0 1))(assert (>= X_1 0))(assert (<= X_1 1))"
     "(assert (>= Y_0 1.99))";
 
-static net *sum_net(void)
-{
-    net *n = net_new(NULL);
-    double *w = malloc(2 * sizeof *w), *b = calloc(1, sizeof *b);
-    w[0] = w[1] = 1.0;
-    net_push_affine(n, 2, 1, w, b, NULL);
-    net_push_act(n, NET_RELU, 1, 0, NULL);
-    net_validate(n, "sum", NULL);
-    return n;
-}
-
 Test(falsify, finds_planted_counterexample_and_is_deterministic)
 {
-    net *n = sum_net();
+    net *n = tu_sum_net();
     prop *p = parse(CORNER);
     verify_opts o;
     verify_opts_init(&o);
@@ -89,7 +78,7 @@ Test(falsify, safe_property_is_never_violated)
 {
     /* y = relu(x0 + x1) >= 0 always: Y_0 <= -0.001 is unreachable; the
      * search must not report it, and intervals prove it. */
-    net *n = sum_net();
+    net *n = tu_sum_net();
     prop *p = parse("(declare-const X_0 Real)(declare-const X_1 Real)(declare-const Y_0 Real)"
                     "(assert (>= X_0 -1))(assert (<= X_0 1))(assert (>= X_1 -1))"
                     "(assert (<= X_1 1))(assert (<= Y_0 -0.001))");

@@ -85,3 +85,14 @@ net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net
     net_validate(n, "random", NULL);
     return n;
 }
+
+net *tu_sum_net(void)
+{
+    net *n = net_new(NULL);
+    double *w = malloc(2 * sizeof *w), *b = calloc(1, sizeof *b);
+    w[0] = w[1] = 1.0;
+    net_push_affine(n, 2, 1, w, b, NULL);
+    net_push_act(n, NET_RELU, 1, 0, NULL);
+    net_validate(n, "sum", NULL);
+    return n;
+}

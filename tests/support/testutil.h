@@ -23,4 +23,7 @@ int tu_run(const char *cmd, char *out, int n);
  * after every hidden affine layer; weights ~ N(0, 1/sqrt(fan-in)). */
 net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net_kind act);
 
+/* y = relu(x0 + x1): two inputs, one output. */
+net *tu_sum_net(void);
+
 #endif
