@@ -1,7 +1,8 @@
 /* Input-splitting branch and bound against brute force on small random
  * networks: a threshold above the true maximum (grid maximum plus a
  * Lipschitz margin) must be proved, one below the grid maximum must be
- * violated with an exactly checked counterexample. */
+ * violated with an exactly checked counterexample; one and two worker
+ * threads give the same answers. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -86,14 +87,15 @@ Test(bab, agrees_with_brute_force, .timeout = 300)
         bab_opts o;
         bab_opts_init(&o);
         o.max_boxes = 200000;
-        for (int side = 0; side < 2; side++) {
-            double t = side == 0 ? gmax + margin + 1e-6 : gmax - 1e-3 * (1 + fabs(gmax));
+        for (int side = 0; side < 4; side++) {   /* sides 2, 3: the same with two threads */
+            o.jobs = side < 2 ? 1 : 2;
+            double t = side % 2 == 0 ? gmax + margin + 1e-6 : gmax - 1e-3 * (1 + fabs(gmax));
             prop *p = threshold_prop(lo0, lo0 + w, lo1, lo1 + w, t);
             ctx c = { .n = n, .pc = &p->cases[0] };
             bab_result br;
             nc_err e;
             cr_assert_eq(bab_input(n, &p->cases[0], &o, accept, &c, &br, &e), NC_OK, "%s", e.msg);
-            if (side == 0)
+            if (side % 2 == 0)
                 cr_assert_eq(br.outcome, BAB_PROVED, "trial %d: above the maximum must hold "
                              "(outcome %d after %ld boxes)", trial, br.outcome, br.boxes);
             else

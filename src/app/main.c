@@ -22,7 +22,8 @@ static const char *USAGE =
     "usage: nncert <command> [options]\n"
     "\n"
     "commands:\n"
-    "  verify NET PROP [--timeout S] [--seed N] [--alpha-iters N] [--json] [--results-file F]\n"
+    "  verify NET PROP [--timeout S] [--seed N] [--jobs N] [--alpha-iters N] [--json]\n"
+    "                  [--results-file F]\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
     "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
     "                        print sound bounds of the outputs (and property rows)\n"
@@ -53,7 +54,7 @@ static int parse_double(const char *s, double *out)
 typedef struct {
     double timeout;
     unsigned long long seed;
-    int json, spec, alpha_iters;
+    int json, spec, alpha_iters, jobs;
     const char *results_file, *domain, *method;
 } cli_opts;
 
@@ -67,6 +68,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         { "domain", required_argument, 0, 'd' },  { "method", required_argument, 0, 'm' },
         { "spec", no_argument, 0, 'p' },          { "help", no_argument, 0, 'h' },
         { "alpha-iters", required_argument, 0, 'a' },
+        { "jobs", required_argument, 0, 'J' },
         { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
@@ -74,6 +76,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
     o->domain = "interval";
     o->method = "auto";
     o->alpha_iters = -1;
+    o->jobs = 1;
     optind = 1;
     opterr = 0;
     int c;
@@ -90,6 +93,14 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
             break;
         }
         case 'j': o->json = 1; break;
+        case 'J': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > 256)
+                return usage_error("--jobs needs an integer 1..256, got ", optarg), -1;
+            o->jobs = (int)v;
+            break;
+        }
         case 'a': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -142,6 +153,7 @@ static int cmd_verify(int argc, char **argv)
     vo.timeout = o.timeout;
     vo.seed = o.seed;
     if (o.alpha_iters >= 0) vo.alpha_iters = o.alpha_iters;
+    vo.jobs = o.jobs;
     verify_result r;
     int code = EXIT_ERROR;
     if (verify_property(n, p, &vo, &r, &e)) {

@@ -1,6 +1,7 @@
 #include "verify/bab_input.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ void bab_opts_init(bab_opts *o)
 {
     o->deadline = 0.0;
     o->max_boxes = 2000000;
+    o->jobs = 1;
 }
 
 /* A sub-box: lo/hi of the inputs, which disjuncts are already excluded
@@ -212,87 +214,189 @@ static int new_box(box *b, int nin, int nd, const double *x, const char *done)
     return 0;
 }
 
+/* State shared by the workers: the queue, and how the search ended. */
+typedef struct {
+    const net *n;
+    const prop_case *pc;
+    const bab_opts *o;
+    falsify_cb cb;
+    void *ctx;
+    pthread_mutex_t mu, cbmu;
+    pthread_cond_t cv;
+    heap h;
+    int busy, stop;
+    bab_result *r;
+    nc_status status;
+    nc_err err;
+} shared;
+
+/* Ends the search with outcome oc unless it already ended (mu held). */
+static void finish(shared *sh, bab_outcome oc)
+{
+    if (!sh->stop) sh->r->outcome = oc;
+    sh->stop = 1;
+    pthread_cond_broadcast(&sh->cv);
+}
+
+/* Serialises the caller's callback: it is not required to be thread-safe. */
+typedef struct {
+    shared *sh;
+} cb_wrap;
+
+static int serial_cb(void *v, const double *x)
+{
+    shared *sh = ((cb_wrap *)v)->sh;
+    pthread_mutex_lock(&sh->mu);
+    int stopped = sh->stop;
+    pthread_mutex_unlock(&sh->mu);
+    if (stopped) return 0;
+    pthread_mutex_lock(&sh->cbmu);
+    int c = sh->cb(sh->ctx, x);
+    pthread_mutex_unlock(&sh->cbmu);
+    return c;
+}
+
+static void fail_shared(shared *sh, nc_status s, const nc_err *e)
+{
+    pthread_mutex_lock(&sh->mu);
+    if (!sh->status) {
+        sh->status = s;
+        sh->err = *e;
+    }
+    finish(sh, BAB_STUCK);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* One worker: pops a box, bounds it, tries its points, pushes its halves. */
+static void *worker(void *arg)
+{
+    shared *sh = arg;
+    const net *n = sh->n;
+    int nin = n->in_dim, nd = sh->pc->n_disj;
+    nc_err e;
+    err_clear(&e);
+    ws w;
+    int *best = err_calloc(&e, (size_t)nd + 1, sizeof *best);
+    nc_status s = best ? ws_init(&w, n, sh->pc, &e) : e.code;
+    cb_wrap wrap = { sh };
+    if (s) fail_shared(sh, s, &e);
+    while (!s) {
+        pthread_mutex_lock(&sh->mu);
+        while (!sh->stop && sh->h.n == 0 && sh->busy > 0) pthread_cond_wait(&sh->cv, &sh->mu);
+        if (sh->stop || sh->h.n == 0) {   /* ended, or nothing left anywhere: proved */
+            sh->stop = 1;
+            pthread_cond_broadcast(&sh->cv);
+            pthread_mutex_unlock(&sh->mu);
+            break;
+        }
+        if (sh->o->deadline > 0 && clock_now() > sh->o->deadline) {
+            finish(sh, BAB_TIMEOUT);
+            pthread_mutex_unlock(&sh->mu);
+            break;
+        }
+        if (sh->h.n > sh->o->max_boxes) {
+            finish(sh, BAB_MEMORY);
+            pthread_mutex_unlock(&sh->mu);
+            break;
+        }
+        box bx = heap_pop(&sh->h);
+        sh->busy++;
+        sh->r->boxes++;
+        pthread_mutex_unlock(&sh->mu);
+
+        double prio;
+        int c = 0, dim = -1;
+        box left = { 0 }, right = { 0 };
+        s = bound_box(&w, &bx, &prio, best, &e);
+        if (!s && prio < INFINITY) {   /* INFINITY: every disjunct excluded here */
+            c = try_points(&w, &bx, best, serial_cb, &wrap);
+            if (c < 0) s = e.code ? e.code : NC_EINTERNAL;
+            if (!s && c == 0 && (dim = split_dim(&w, &bx, best)) >= 0) {
+                if (new_box(&left, nin, nd, bx.x, bx.done) || new_box(&right, nin, nd, bx.x, bx.done))
+                    s = err_set(&e, NC_ENOMEM, "out of memory in branch and bound");
+                double mid = 0.5 * (bx.x[dim] + bx.x[nin + dim]);
+                if (!s) {
+                    left.x[nin + dim] = mid;
+                    right.x[dim] = mid;
+                    left.prio = right.prio = prio;
+                }
+            }
+        }
+        int undecided = !s && prio < INFINITY && c == 0;
+        box_free(&bx);
+        pthread_mutex_lock(&sh->mu);
+        sh->busy--;
+        if (s) {
+            if (!sh->status) sh->status = s, sh->err = e;
+            finish(sh, BAB_STUCK);
+            box_free(&left), box_free(&right);
+        } else if (c > 0) {
+            finish(sh, BAB_FOUND);
+        } else if (undecided && dim < 0) {
+            finish(sh, BAB_STUCK);
+        } else if (undecided) {
+            if (heap_push(&sh->h, left)) {
+                box_free(&left), box_free(&right);
+                if (!sh->status) sh->status = err_set(&sh->err, NC_ENOMEM, "out of memory in branch and bound");
+                finish(sh, BAB_STUCK);
+            } else if (heap_push(&sh->h, right)) {
+                box_free(&right);
+                if (!sh->status) sh->status = err_set(&sh->err, NC_ENOMEM, "out of memory in branch and bound");
+                finish(sh, BAB_STUCK);
+            }
+            if (sh->h.n > sh->r->max_queue) sh->r->max_queue = sh->h.n;
+        }
+        pthread_cond_broadcast(&sh->cv);
+        pthread_mutex_unlock(&sh->mu);
+    }
+    if (best) ws_free(&w);
+    free(best);
+    return NULL;
+}
+
 nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsify_cb cb,
                     void *ctx, bab_result *r, nc_err *e)
 {
     memset(r, 0, sizeof *r);
-    ws w;
-    heap h = { 0 };
-    int nin = n->in_dim, nd = pc->n_disj;
-    int *best = err_calloc(e, (size_t)nd + 1, sizeof *best);
-    nc_status s = best ? ws_init(&w, n, pc, e) : e->code;
+    r->outcome = BAB_PROVED;
+    int nin = n->in_dim, nd = pc->n_disj, jobs = o->jobs < 1 ? 1 : o->jobs;
+    shared sh = { .n = n, .pc = pc, .o = o, .cb = cb, .ctx = ctx, .r = r };
     box root = { 0 };
     char *zero = err_calloc(e, (size_t)nd + 1, 1);
     double *x0 = err_calloc(e, (size_t)2 * nin, sizeof *x0);
-    if (!s && (!zero || !x0)) s = e->code;
+    if (!zero || !x0) {
+        free(zero), free(x0);
+        return e->code;
+    }
+    memcpy(x0, pc->lo, (size_t)nin * sizeof *x0);
+    memcpy(x0 + nin, pc->hi, (size_t)nin * sizeof *x0);
+    nc_status s = NC_OK;
+    if (new_box(&root, nin, nd, x0, zero) || heap_push(&sh.h, root))
+        s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+    free(zero), free(x0);
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_mutex_init(&sh.cbmu, NULL);
+    pthread_cond_init(&sh.cv, NULL);
     if (!s) {
-        memcpy(x0, pc->lo, (size_t)nin * sizeof *x0);
-        memcpy(x0 + nin, pc->hi, (size_t)nin * sizeof *x0);
-        if (new_box(&root, nin, nd, x0, zero) || heap_push(&h, root))
-            s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+        pthread_t *t = calloc((size_t)jobs, sizeof *t);
+        int started = 0;
+        for (int i = 1; t && i < jobs; i++, started++)
+            if (pthread_create(&t[i], NULL, worker, &sh)) break;
+        worker(&sh);   /* the calling thread is worker 0 */
+        for (int i = 1; i <= started; i++) pthread_join(t[i], NULL);
+        free(t);
+        if (sh.status) {
+            *e = sh.err;
+            s = sh.status;
+        }
     }
-    r->outcome = BAB_PROVED;
-    while (!s && h.n > 0) {
-        if (o->deadline > 0 && (r->boxes & 15) == 0 && clock_now() > o->deadline) {
-            r->outcome = BAB_TIMEOUT;
-            break;
-        }
-        if (h.n > o->max_boxes) {
-            r->outcome = BAB_MEMORY;
-            break;
-        }
-        box bx = heap_pop(&h);
-        double prio;
-        s = bound_box(&w, &bx, &prio, best, e);
-        r->boxes++;
-        if (s) {
-            box_free(&bx);
-            break;
-        }
-        if (prio == INFINITY) {   /* every disjunct excluded here */
-            box_free(&bx);
-            continue;
-        }
-        int c = try_points(&w, &bx, best, cb, ctx);
-        if (c < 0) {
-            box_free(&bx);
-            s = e->code ? e->code : NC_EINTERNAL;
-            break;
-        }
-        if (c > 0) {
-            r->outcome = BAB_FOUND;
-            box_free(&bx);
-            break;
-        }
-        int dim = split_dim(&w, &bx, best);
-        if (dim < 0) {
-            r->outcome = BAB_STUCK;
-            box_free(&bx);
-            break;
-        }
-        double mid = 0.5 * (bx.x[dim] + bx.x[nin + dim]);
-        box left, right;
-        if (new_box(&left, nin, nd, bx.x, bx.done) || new_box(&right, nin, nd, bx.x, bx.done)) {
-            box_free(&bx);
-            s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
-            break;
-        }
-        left.x[nin + dim] = mid;
-        right.x[dim] = mid;
-        left.prio = right.prio = prio;
-        box_free(&bx);
-        if (heap_push(&h, left) || heap_push(&h, right)) {
-            s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
-            break;
-        }
-        if (h.n > r->max_queue) r->max_queue = h.n;
-    }
-    while (h.n > 0) {
-        box bx = heap_pop(&h);
+    while (sh.h.n > 0) {
+        box bx = heap_pop(&sh.h);
         box_free(&bx);
     }
-    free(h.v);
-    if (best) ws_free(&w);
-    free(best), free(zero), free(x0);
+    free(sh.h.v);
+    pthread_cond_destroy(&sh.cv);
+    pthread_mutex_destroy(&sh.cbmu);
+    pthread_mutex_destroy(&sh.mu);
     return s;
 }

@@ -9,7 +9,9 @@
  * half along the input dimension of largest smear (|coefficient of the
  * linear bound| x width, summed over the undecided disjuncts). Boxes whose
  * bounds are most negative come out first, so violations surface early.
- * Candidates go to the caller, who must check them exactly.
+ * With jobs > 1, that many threads share the queue; the callback is called
+ * by one thread at a time. Candidates go to the caller, who must check them
+ * exactly.
  */
 #ifndef NC_BAB_INPUT_H
 #define NC_BAB_INPUT_H
@@ -22,6 +24,7 @@
 typedef struct {
     double deadline;    /* clock_now() time to stop at (0: none) */
     long max_boxes;     /* queue size beyond which the search gives up */
+    int jobs;           /* worker threads sharing the queue */
 } bab_opts;
 
 void bab_opts_init(bab_opts *o);

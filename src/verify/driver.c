@@ -23,6 +23,7 @@ void verify_opts_init(verify_opts *o)
     o->steps = f.steps;
     o->alpha_iters = 20;
     o->bab_max_inputs = 16;
+    o->jobs = 1;
 }
 
 void verify_result_free(verify_result *r)
@@ -167,6 +168,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         bab_opts bo;
         bab_opts_init(&bo);
         bo.deadline = deadline;
+        bo.jobs = o->jobs;
         cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
         bab_result br;
         st = bab_input(n, &p->cases[k], &bo, on_candidate, &c, &br, e);

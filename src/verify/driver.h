@@ -29,6 +29,7 @@ typedef struct {
     int samples, restarts, steps;   /* falsification budget */
     int alpha_iters;                /* alpha-CROWN iterations (0: skip alpha-CROWN) */
     int bab_max_inputs;             /* input splitting when in_dim <= this (0: never) */
+    int jobs;                       /* threads for branch and bound */
 } verify_opts;
 
 void verify_opts_init(verify_opts *o);
