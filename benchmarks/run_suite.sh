@@ -6,6 +6,7 @@
 #   SUITE_DIR  e.g. ../shared/benchmarks/acasxu (has instances.csv, expected.csv)
 #   TIMEOUT_S  per-instance timeout (default: the suite's own)
 #   OUT.csv    where rows go (default build/bench/<suite>.csv)
+# NNCERT_VERIFY_ARGS adds options to every `nncert verify` (e.g. "--jobs 2").
 set -u
 suite=${1:?usage: run_suite.sh SUITE_DIR [TIMEOUT_S] [OUT.csv]}
 timeout=${2:-}
@@ -23,7 +24,8 @@ declare -A count
 while IFS=, read -r onnx vnnlib tmo; do
     [ -z "$onnx" ] && continue
     t=${timeout:-$tmo}
-    json=$("$bin" verify "$suite/$onnx" "$suite/$vnnlib" --timeout "$t" --json 2>/dev/null)
+    # shellcheck disable=SC2086
+    json=$("$bin" verify "$suite/$onnx" "$suite/$vnnlib" --timeout "$t" --json ${NNCERT_VERIFY_ARGS:-} 2>/dev/null)
     code=$?
     res=$(printf '%s' "$json" | sed -n 's/.*"vnncomp":"\([a-z]*\)".*/\1/p')
     secs=$(printf '%s' "$json" | sed -n 's/.*"seconds":\([-0-9.e]*\).*/\1/p')
