@@ -188,3 +188,22 @@ Test(cli, acasxu_agrees_with_expected, .timeout = 900)
     cr_log_info("ACAS Xu end-to-end: %d decided, %d property-2 violations checked", decided, sat2);
     cr_assert_gt(sat2, 0, "no property-2 violation found at all");
 }
+
+/* A memory cap that the branch-and-bound queue outgrows gives "unknown"
+ * (exit 2) instead of a crash; bad sizes are usage errors. */
+Test(cli, max_memory_gives_unknown, .timeout = 120)
+{
+    cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --max-memory 12X"), 3);
+    HAS("--max-memory needs a size");
+    const char *bench = tu_benchmarks();
+    if (!bench) {
+        cr_log_warn("benchmarks absent: --max-memory on ACAS Xu not run");
+        cr_skip_test();
+    }
+    char args[2048];
+    snprintf(args, sizeof args,
+             "verify %s/acasxu/onnx/ACASXU_run2a_4_6_batch_2000.onnx "
+             "%s/acasxu/vnnlib/prop_1.vnnlib --max-memory 4K --json", bench, bench);
+    cr_assert_eq(nncert(args), 2, "%s", out);
+    HAS("\"result\":\"unknown\"");
+}

@@ -22,8 +22,8 @@ static const char *USAGE =
     "usage: nncert <command> [options]\n"
     "\n"
     "commands:\n"
-    "  verify NET PROP [--timeout S] [--seed N] [--jobs N] [--alpha-iters N] [--json]\n"
-    "                  [--results-file F]\n"
+    "  verify NET PROP [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
+    "                  [--alpha-iters N] [--json] [--results-file F]\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
     "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
     "                        print sound bounds of the outputs (and property rows)\n"
@@ -51,10 +51,25 @@ static int parse_double(const char *s, double *out)
     return *s && !*end;
 }
 
+/* "123", "512K", "512M", "2G" (powers of 1024) into bytes; 0 on success. */
+static int parse_size(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    double mul = 1;
+    if (*end == 'K' || *end == 'k') mul = 1024.0, end++;
+    else if (*end == 'M' || *end == 'm') mul = 1024.0 * 1024, end++;
+    else if (*end == 'G' || *end == 'g') mul = 1024.0 * 1024 * 1024, end++;
+    if (end == s || *end || !(v > 0)) return -1;
+    *out = v * mul;
+    return 0;
+}
+
 typedef struct {
     double timeout;
     unsigned long long seed;
     int json, spec, alpha_iters, jobs;
+    double max_memory;   /* bytes; 0 = default */
     const char *results_file, *domain, *method;
 } cli_opts;
 
@@ -69,6 +84,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         { "spec", no_argument, 0, 'p' },          { "help", no_argument, 0, 'h' },
         { "alpha-iters", required_argument, 0, 'a' },
         { "jobs", required_argument, 0, 'J' },
+        { "max-memory", required_argument, 0, 'M' },
         { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
@@ -93,6 +109,10 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
             break;
         }
         case 'j': o->json = 1; break;
+        case 'M':
+            if (parse_size(optarg, &o->max_memory))
+                return usage_error("--max-memory needs a size such as 512M or 2G, got ", optarg), -1;
+            break;
         case 'J': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -154,6 +174,7 @@ static int cmd_verify(int argc, char **argv)
     vo.seed = o.seed;
     if (o.alpha_iters >= 0) vo.alpha_iters = o.alpha_iters;
     vo.jobs = o.jobs;
+    if (o.max_memory > 0) vo.max_memory = o.max_memory;
     verify_result r;
     int code = EXIT_ERROR;
     if (verify_property(n, p, &vo, &r, &e)) {

@@ -214,6 +214,14 @@ static int new_box(box *b, int nin, int nd, const double *x, const char *done)
     return 0;
 }
 
+long bab_boxes_for_memory(const net *n, const prop_case *pc, double bytes)
+{
+    /* the heap entry, the two malloc'd blocks and their allocator headers */
+    double per = sizeof(box) + 2.0 * n->in_dim * sizeof(double) + pc->n_disj + 1 + 64;
+    double nb = bytes / per;
+    return nb < 16 ? 16 : nb > 1e12 ? (long)1e12 : (long)nb;
+}
+
 /* State shared by the workers: the queue, and how the search ended. */
 typedef struct {
     const net *n;

@@ -43,6 +43,9 @@ typedef struct {
     long max_queue;   /* largest queue seen */
 } bab_result;
 
+/* How many queued boxes of case pc fit in `bytes` of memory. */
+long bab_boxes_for_memory(const net *n, const prop_case *pc, double bytes);
+
 /* Runs the search on case pc of a property on n; cb/ctx as in falsify.h. */
 nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsify_cb cb,
                     void *ctx, bab_result *r, nc_err *e);

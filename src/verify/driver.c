@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/bounds.h"
 #include "core/clock.h"
@@ -24,6 +25,14 @@ void verify_opts_init(verify_opts *o)
     o->alpha_iters = 20;
     o->bab_max_inputs = 16;
     o->jobs = 1;
+    o->max_memory = verify_default_memory();
+}
+
+double verify_default_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    double ram = pages > 0 && size > 0 ? (double)pages * (double)size : 4e9;
+    return ram / 4;   /* a quarter of the machine: room for everything else */
 }
 
 void verify_result_free(verify_result *r)
@@ -169,6 +178,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         bab_opts_init(&bo);
         bo.deadline = deadline;
         bo.jobs = o->jobs;
+        bo.max_boxes = bab_boxes_for_memory(n, &p->cases[k], o->max_memory);
         cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
         bab_result br;
         st = bab_input(n, &p->cases[k], &bo, on_candidate, &c, &br, e);

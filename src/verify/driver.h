@@ -30,9 +30,13 @@ typedef struct {
     int alpha_iters;                /* alpha-CROWN iterations (0: skip alpha-CROWN) */
     int bab_max_inputs;             /* input splitting when in_dim <= this (0: never) */
     int jobs;                       /* threads for branch and bound */
+    double max_memory;              /* bytes the branch-and-bound queue may use */
 } verify_opts;
 
 void verify_opts_init(verify_opts *o);
+
+/* A quarter of the physical memory, the default for max_memory. */
+double verify_default_memory(void);
 
 typedef struct {
     verdict v;
