@@ -16,6 +16,7 @@ void bab_opts_init(bab_opts *o)
     o->deadline = 0.0;
     o->max_boxes = 2000000;
     o->jobs = 1;
+    o->root_done = NULL;
 }
 
 /* A sub-box: lo/hi of the inputs, which disjuncts are already excluded
@@ -378,6 +379,7 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
     }
     memcpy(x0, pc->lo, (size_t)nin * sizeof *x0);
     memcpy(x0 + nin, pc->hi, (size_t)nin * sizeof *x0);
+    if (o->root_done) memcpy(zero, o->root_done, (size_t)nd);
     nc_status s = NC_OK;
     if (new_box(&root, nin, nd, x0, zero) || heap_push(&sh.h, root))
         s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");

@@ -25,6 +25,8 @@ typedef struct {
     double deadline;    /* clock_now() time to stop at (0: none) */
     long max_boxes;     /* queue size beyond which the search gives up */
     int jobs;           /* worker threads sharing the queue */
+    const char *root_done; /* per disjunct: already excluded on the whole box
+                              (NULL: none), borrowed */
 } bab_opts;
 
 void bab_opts_init(bab_opts *o);

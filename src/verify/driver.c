@@ -167,8 +167,6 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
             break;
         }
     }
-    for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
-    free(done);
     /* 3. branch and bound on the input box, for low input dimension */
     for (int k = 0; k < p->n_cases && !st && !timed_out && o->bab_max_inputs > 0 &&
                     n->in_dim <= o->bab_max_inputs && r->v != VERDICT_VIOLATED &&
@@ -179,6 +177,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         bo.deadline = deadline;
         bo.jobs = o->jobs;
         bo.max_boxes = bab_boxes_for_memory(n, &p->cases[k], o->max_memory);
+        bo.root_done = done[k];   /* disjuncts the cascade excluded everywhere */
         cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
         bab_result br;
         st = bab_input(n, &p->cases[k], &bo, on_candidate, &c, &br, e);
@@ -189,6 +188,8 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         else if (br.outcome == BAB_FOUND) r->method = "bab-input";
         else if (br.outcome == BAB_TIMEOUT) timed_out = 1;
     }
+    for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
+    free(done);
     if (!st && r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
         int all = 1;
         for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
