@@ -11,6 +11,8 @@
 #include "domains/interval.h"
 #include "verify/prove.h"
 
+#define BAB_LOCAL_STEPS 6   /* gradient steps tried inside every undecided box */
+
 void bab_opts_init(bab_opts *o)
 {
     o->deadline = 0.0;
@@ -183,7 +185,9 @@ static int try_points(ws *w, const box *bx, const int *best, falsify_cb cb, void
             if (c) return c;
         }
     }
-    return 0;
+    /* then a short descent from the centre inside the box */
+    for (int j = 0; j < nin; j++) w->pt[j] = 0.5 * (lo[j] + hi[j]);
+    return falsify_local(w->f, lo, hi, w->pt, BAB_LOCAL_STEPS, cb, ctx);
 }
 
 /* The dimension to split: largest summed smear over undecided disjuncts. */

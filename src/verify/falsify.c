@@ -169,6 +169,30 @@ static int sample(falsifier *f, const falsify_opts *o, rng *r, falsify_cb cb, vo
     return 0;
 }
 
+/* Signed-gradient descent on the margin from f->x, projected on [lo, hi],
+ * for `steps` steps; returns the callback's verdict, 2 past the deadline. */
+static int descend(falsifier *f, const double *lo, const double *hi, int steps,
+                   const falsify_opts *o, falsify_cb cb, void *ctx, double *best)
+{
+    int d = f->n->in_dim;
+    for (int s = 0; s < steps; s++) {
+        if (o && (s & 7) == 0 && past(o)) return 2;
+        double m = falsify_margin(f, f->x, f->g);
+        if (m < *best) *best = m;
+        if (m < 0) {
+            int c = cb(ctx, f->x);
+            if (c) return c;
+        }
+        double step = 0.25 * (1.0 - (double)s / steps) + 0.002;
+        for (int i = 0; i < d; i++) {
+            double w = hi[i] - lo[i];
+            double v = f->x[i] - step * w * (f->g[i] > 0 ? 1.0 : f->g[i] < 0 ? -1.0 : 0.0);
+            f->x[i] = v < lo[i] ? lo[i] : v > hi[i] ? hi[i] : v;
+        }
+    }
+    return 0;
+}
+
 static int attack(falsifier *f, const falsify_opts *o, rng *r, falsify_cb cb, void *ctx,
                   double *best)
 {
@@ -179,23 +203,33 @@ static int attack(falsifier *f, const falsify_opts *o, rng *r, falsify_cb cb, vo
         } else {
             random_point(f, r, f->x);
         }
-        for (int s = 0; s < o->steps; s++) {
-            if ((s & 7) == 0 && past(o)) return 2;
-            double m = falsify_margin(f, f->x, f->g);
-            if (m < *best) *best = m;
-            if (m < 0) {
-                int c = cb(ctx, f->x);
-                if (c) return c;
-            }
-            double step = 0.25 * (1.0 - (double)s / o->steps) + 0.002;
-            for (int i = 0; i < d; i++) {
-                double w = f->hi[i] - f->lo[i];
-                double v = f->x[i] - step * w * (f->g[i] > 0 ? 1.0 : f->g[i] < 0 ? -1.0 : 0.0);
-                f->x[i] = v < f->lo[i] ? f->lo[i] : v > f->hi[i] ? f->hi[i] : v;
-            }
-        }
+        int c = descend(f, f->lo, f->hi, o->steps, o, cb, ctx, best);
+        if (c) return c;
     }
     return 0;
+}
+
+int falsify_local(falsifier *f, const double *lo, const double *hi, const double *x0, int steps,
+                  falsify_cb cb, void *ctx)
+{
+    int d = f->n->in_dim;
+    double *l = malloc((size_t)d * sizeof *l), *h = malloc((size_t)d * sizeof *h), best = INFINITY;
+    if (!l || !h) {
+        free(l), free(h);
+        return 0;
+    }
+    for (int i = 0; i < d; i++) {   /* the sub-box within the search box */
+        l[i] = fmax(lo[i], f->lo[i]);
+        h[i] = fmin(hi[i], f->hi[i]);
+        if (l[i] > h[i]) {
+            free(l), free(h);
+            return 0;
+        }
+        f->x[i] = x0[i] < l[i] ? l[i] : x0[i] > h[i] ? h[i] : x0[i];
+    }
+    int c = descend(f, l, h, steps, NULL, cb, ctx, &best);
+    free(l), free(h);
+    return c;
 }
 
 int falsify_run(falsifier *f, int phase, const falsify_opts *o, falsify_cb cb, void *ctx,

@@ -47,6 +47,12 @@ void falsify_free(falsifier *f);
 int falsify_run(falsifier *f, int phase, const falsify_opts *o, falsify_cb cb, void *ctx,
                 double *best);
 
+/* A short gradient descent inside the sub-box [lo, hi] (intersected with
+ * the search box) from x0, for branch and bound; returns 1 when cb accepted
+ * a candidate, 0 otherwise, negative on error. */
+int falsify_local(falsifier *f, const double *lo, const double *hi, const double *x0, int steps,
+                  falsify_cb cb, void *ctx);
+
 /* Margin m(x) as above, and its gradient in g (n->in_dim; may be NULL). */
 double falsify_margin(falsifier *f, const double *x, double *g);
 
