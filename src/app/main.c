@@ -214,9 +214,10 @@ static int cmd_bounds(int argc, char **argv)
     analyse_opts_init(&ao);
     if (o.alpha_iters >= 0) ao.alpha_iters = o.alpha_iters;
     int no = n->out_dim, nr = prop_total_rows(p), ri = 0, code = EXIT_HOLDS;
-    double *lo = calloc((size_t)no, sizeof *lo), *hi = calloc((size_t)no, sizeof *hi);
-    double *yl = calloc((size_t)no, sizeof *yl), *yu = calloc((size_t)no, sizeof *yu);
-    double *rlo = calloc((size_t)nr + 1, sizeof *rlo), *rhi = calloc((size_t)nr + 1, sizeof *rhi);
+    double *lo = err_calloc(&e, (size_t)no, sizeof *lo), *hi = err_calloc(&e, (size_t)no, sizeof *hi);
+    double *yl = err_calloc(&e, (size_t)no, sizeof *yl), *yu = err_calloc(&e, (size_t)no, sizeof *yu);
+    double *rlo = err_calloc(&e, (size_t)nr + 1, sizeof *rlo);
+    double *rhi = err_calloc(&e, (size_t)nr + 1, sizeof *rhi);
     bounds *b = bounds_new(n, &e);
     if (!lo || !hi || !yl || !yu || !rlo || !rhi || !b) {
         code = fail(&e);
