@@ -207,3 +207,36 @@ Test(cli, max_memory_gives_unknown, .timeout = 120)
     cr_assert_eq(nncert(args), 2, "%s", out);
     HAS("\"result\":\"unknown\"");
 }
+
+/* The VNN-COMP scripts: a gzipped network, the results file, errors. */
+Test(cli, vnncomp_scripts)
+{
+    char cmd[2048];
+    const char *gz = tu_path("demo.onnx.gz"), *res = tu_path("vnncomp.result");
+    snprintf(cmd, sizeof cmd, "gzip -c examples/demo.onnx > %s", gz);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd,
+             "NNCERT_VNNCOMP_CACHE=%s bash vnncomp/prepare_instance.sh v1 demo %s "
+             "examples/demo_violated.vnnlib", tu_path("cache"), gz);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd,
+             "NNCERT_VNNCOMP_CACHE=%s bash vnncomp/run_instance.sh v1 demo %s "
+             "examples/demo_violated.vnnlib %s 10", tu_path("cache"), gz, res);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    FILE *f = fopen(res, "r");
+    cr_assert_not_null(f);
+    char line[256] = "";
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert_str_eq(line, "sat\n");
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert(strncmp(line, "((X_0 ", 6) == 0, "%s", line);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "bash vnncomp/run_instance.sh v1 demo nope.onnx "
+             "examples/demo_violated.vnnlib %s 10", res);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
+    f = fopen(res, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    fclose(f);
+    cr_assert_str_eq(line, "error\n");
+}
