@@ -40,46 +40,30 @@ static int is_cex(const net *n, const prop *p, double x)
     return ok;
 }
 
-Test(exact, boundary_of_a_nonstrict_row)
+/* One constraint on y = x, one point just inside and one just outside. */
+static void inside_outside(const char *constraint, double in, double out_)
 {
     net *n = identity_net();
-    prop *p = spec("(>= Y_0 0.5)");
-    cr_assert(is_cex(n, p, 0.5));                          /* on the boundary: in */
-    cr_assert_not(is_cex(n, p, nextafter(0.5, 0.0)));      /* one ulp outside */
+    prop *p = spec(constraint);
+    cr_assert(is_cex(n, p, in), "%s at %.17g must be a counterexample", constraint, in);
+    cr_assert_not(is_cex(n, p, out_), "%s at %.17g must not be", constraint, out_);
     prop_free(p);
     net_free(n);
 }
 
-Test(exact, strict_row_excludes_boundary)
-{
-    net *n = identity_net();
-    prop *p = spec("(> Y_0 0.5)");
-    cr_assert_not(is_cex(n, p, 0.5));
-    cr_assert(is_cex(n, p, nextafter(0.5, 1.0)));
-    prop_free(p);
-    net_free(n);
-}
+/* on the boundary of a non-strict row: in; one ulp outside: out */
+Test(exact, boundary_of_a_nonstrict_row) { inside_outside("(>= Y_0 0.5)", 0.5, nextafter(0.5, 0.0)); }
 
+Test(exact, strict_row_excludes_boundary) { inside_outside("(> Y_0 0.5)", nextafter(0.5, 1.0), 0.5); }
+
+/* the double nearest 0.1 is above the decimal 0.1: not a counterexample */
 Test(exact, inexact_decimal_is_respected)
 {
-    net *n = identity_net();
-    prop *p = spec("(<= Y_0 0.1)");
-    /* the double nearest 0.1 is above the decimal 0.1: not a counterexample */
-    cr_assert_not(is_cex(n, p, 0.1));
-    cr_assert(is_cex(n, p, nextafter(nextafter(0.1, 0.0), 0.0)));
-    prop_free(p);
-    net_free(n);
+    inside_outside("(<= Y_0 0.1)", nextafter(nextafter(0.1, 0.0), 0.0), 0.1);
 }
 
-Test(exact, outside_input_box_is_rejected)
-{
-    net *n = identity_net();
-    prop *p = spec("(>= Y_0 0.5)");
-    cr_assert(is_cex(n, p, 1.0));
-    cr_assert_not(is_cex(n, p, nextafter(1.0, 2.0)));
-    prop_free(p);
-    net_free(n);
-}
+/* the input box is [-1, 1]: one ulp above 1 is outside it */
+Test(exact, outside_input_box_is_rejected) { inside_outside("(>= Y_0 0.5)", 1.0, nextafter(1.0, 2.0)); }
 
 Test(exact, sigmoid_enclosure)
 {

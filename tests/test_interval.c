@@ -82,61 +82,54 @@ Test(interval, sound_leaky_relu) { soundness(NET_LEAKY_RELU); }
 Test(interval, sound_sigmoid) { soundness(NET_SIGMOID); }
 Test(interval, sound_tanh) { soundness(NET_TANH); }
 
-/* Rounding: a sum whose float evaluation loses the small terms must still
- * be bounded. 1e16 + 1 + 1 - 1e16 is 2 exactly; naive float gives 0. */
-Test(interval, rounding_is_covered)
+/* Interval bounds of y = w . x + b (one output) over [lo, hi]. */
+static void affine_bounds(int nin, const double *w, double b, const double *lo,
+                          const double *hi, double *ylo, double *yhi)
 {
     net *n = net_new(NULL);
-    double *w = malloc(4 * sizeof *w), *b = malloc(sizeof *b);
-    w[0] = 1e16, w[1] = 1, w[2] = 1, w[3] = -1e16;
-    b[0] = 0;
-    net_push_affine(n, 4, 1, w, b, NULL);
-    net_validate(n, "t", NULL);
+    double *wc = malloc((size_t)nin * sizeof *wc), *bc = malloc(sizeof *bc);
+    memcpy(wc, w, (size_t)nin * sizeof *wc);
+    bc[0] = b;
+    net_push_affine(n, nin, 1, wc, bc, NULL);
+    cr_assert_eq(net_validate(n, "t", NULL), NC_OK);
     bounds *bd = bounds_new(n, NULL);
-    double x[4] = { 1, 1, 1, 1 };
-    itv_propagate(n, x, x, bd, NULL);
-    cr_assert_leq(bd->lo[1][0], 2.0);
-    cr_assert_geq(bd->hi[1][0], 2.0);
+    cr_assert_eq(itv_propagate(n, lo, hi, bd, NULL), NC_OK);
+    *ylo = bd->lo[1][0];
+    *yhi = bd->hi[1][0];
     bounds_free(bd);
     net_free(n);
 }
 
+/* Rounding: a sum whose float evaluation loses the small terms must still
+ * be bounded. 1e16 + 1 + 1 - 1e16 is 2 exactly; naive float gives 0. */
+Test(interval, rounding_is_covered)
+{
+    double w[4] = { 1e16, 1, 1, -1e16 }, x[4] = { 1, 1, 1, 1 }, lo, hi;
+    affine_bounds(4, w, 0, x, x, &lo, &hi);
+    cr_assert_leq(lo, 2.0);
+    cr_assert_geq(hi, 2.0);
+}
+
+/* The zero weight ignores the infinite input. */
 Test(interval, infinite_inputs_propagate)
 {
-    net *n = net_new(NULL);
-    double *w = malloc(2 * sizeof *w), *b = malloc(sizeof *b);
-    w[0] = 0, w[1] = 2, b[0] = 1;
-    net_push_affine(n, 2, 1, w, b, NULL);
-    net_validate(n, "t", NULL);
-    bounds *bd = bounds_new(n, NULL);
-    double lo[2] = { -INFINITY, 0 }, hi[2] = { INFINITY, 1 };
-    itv_propagate(n, lo, hi, bd, NULL);
-    cr_assert_leq(bd->lo[1][0], 1.0);   /* the zero weight ignores the infinite input */
-    cr_assert_gt(bd->lo[1][0], 0.99);
-    cr_assert_geq(bd->hi[1][0], 3.0);
-    cr_assert_lt(bd->hi[1][0], 3.01);
-    bounds_free(bd);
-    net_free(n);
+    double w[2] = { 0, 2 }, l[2] = { -INFINITY, 0 }, h[2] = { INFINITY, 1 }, lo, hi;
+    affine_bounds(2, w, 1, l, h, &lo, &hi);
+    cr_assert_leq(lo, 1.0);
+    cr_assert_gt(lo, 0.99);
+    cr_assert_geq(hi, 3.0);
+    cr_assert_lt(hi, 3.01);
 }
 
 /* A product that underflows: 1e-200 * 1e-200 is 1e-400 exactly but 0 in
  * double; the upper bound must stay above it. All-zero terms stay exact. */
 Test(interval, underflow_is_covered_and_zero_is_exact)
 {
-    net *n = net_new(NULL);
-    double *w = malloc(2 * sizeof *w), *b = malloc(sizeof *b);
-    w[0] = 1e-200, w[1] = 0.5, b[0] = 0;
-    net_push_affine(n, 2, 1, w, b, NULL);
-    net_validate(n, "t", NULL);
-    bounds *bd = bounds_new(n, NULL);
-    double lo[2] = { 1e-200, 0 }, hi[2] = { 1e-200, 0 };
-    itv_propagate(n, lo, hi, bd, NULL);
-    cr_assert_gt(bd->hi[1][0], 0.0);
-    cr_assert_leq(bd->lo[1][0], 0.0);
-    lo[0] = hi[0] = 0.0;
-    itv_propagate(n, lo, hi, bd, NULL);
-    cr_assert_eq(bd->lo[1][0], 0.0);
-    cr_assert_eq(bd->hi[1][0], 0.0);
-    bounds_free(bd);
-    net_free(n);
+    double w[2] = { 1e-200, 0.5 }, x[2] = { 1e-200, 0 }, z[2] = { 0, 0 }, lo, hi;
+    affine_bounds(2, w, 0, x, x, &lo, &hi);
+    cr_assert_gt(hi, 0.0);
+    cr_assert_leq(lo, 0.0);
+    affine_bounds(2, w, 0, z, z, &lo, &hi);
+    cr_assert_eq(lo, 0.0);
+    cr_assert_eq(hi, 0.0);
 }
