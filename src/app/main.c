@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli.h"
+#include "app/commands.h"
 #include "app/report.h"
 #include "core/bounds.h"
 #include "domains/crown.h"
@@ -12,11 +14,6 @@
 #include "io/vnnlib.h"
 #include "verify/analyse.h"
 #include "verify/driver.h"
-
-#define EXIT_HOLDS 0
-#define EXIT_VIOLATED 1
-#define EXIT_UNKNOWN 2
-#define EXIT_ERROR 3
 
 static const char *USAGE =
     "usage: nncert <command> [options]\n"
@@ -31,39 +28,6 @@ static const char *USAGE =
     "\n"
     "NET is a .onnx or .nnet file. Exit codes: 0 holds, 1 violated,\n"
     "2 unknown or timeout, 3 error in the input or usage.\n";
-
-static int usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "nncert: %s%s\n(run 'nncert --help' for usage)\n", msg, arg ? arg : "");
-    return EXIT_ERROR;
-}
-
-static int fail(const nc_err *e)
-{
-    fprintf(stderr, "nncert: error: %s\n", e->msg);
-    return EXIT_ERROR;
-}
-
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    *out = strtod(s, &end);
-    return *s && !*end;
-}
-
-/* "123", "512K", "512M", "2G" (powers of 1024) into bytes; 0 on success. */
-static int parse_size(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    double mul = 1;
-    if (*end == 'K' || *end == 'k') mul = 1024.0, end++;
-    else if (*end == 'M' || *end == 'm') mul = 1024.0 * 1024, end++;
-    else if (*end == 'G' || *end == 'g') mul = 1024.0 * 1024 * 1024, end++;
-    if (end == s || *end || !(v > 0)) return -1;
-    *out = v * mul;
-    return 0;
-}
 
 typedef struct {
     double timeout;
@@ -99,25 +63,25 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         switch (c) {
         case 't':
-            if (!parse_double(optarg, &o->timeout) || o->timeout < 0)
-                return usage_error("--timeout needs a number of seconds >= 0, got ", optarg), -1;
+            if (cli_parse_double(optarg, &o->timeout) || o->timeout < 0)
+                return cli_usage_error("--timeout needs a number of seconds >= 0, got ", optarg), -1;
             break;
         case 's': {
             char *end;
             o->seed = strtoull(optarg, &end, 10);
-            if (!*optarg || *end) return usage_error("--seed needs an integer, got ", optarg), -1;
+            if (!*optarg || *end) return cli_usage_error("--seed needs an integer, got ", optarg), -1;
             break;
         }
         case 'j': o->json = 1; break;
         case 'M':
-            if (parse_size(optarg, &o->max_memory))
-                return usage_error("--max-memory needs a size such as 512M or 2G, got ", optarg), -1;
+            if (cli_parse_size(optarg, &o->max_memory))
+                return cli_usage_error("--max-memory needs a size such as 512M or 2G, got ", optarg), -1;
             break;
         case 'J': {
             char *end;
             long v = strtol(optarg, &end, 10);
             if (!*optarg || *end || v < 1 || v > 256)
-                return usage_error("--jobs needs an integer 1..256, got ", optarg), -1;
+                return cli_usage_error("--jobs needs an integer 1..256, got ", optarg), -1;
             o->jobs = (int)v;
             break;
         }
@@ -125,7 +89,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (!*optarg || *end || v < 0 || v > 100000)
-                return usage_error("--alpha-iters needs an integer 0..100000, got ", optarg), -1;
+                return cli_usage_error("--alpha-iters needs an integer 0..100000, got ", optarg), -1;
             o->alpha_iters = (int)v;
             break;
         }
@@ -135,7 +99,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         case 'm': o->method = optarg; break;
         case 'h': fputs(USAGE, stdout); exit(0);
         default:
-            return usage_error("unknown or incomplete option ", argv[optind - 1]), -1;
+            return cli_usage_error("unknown or incomplete option ", argv[optind - 1]), -1;
         }
     }
     return 0;
@@ -157,16 +121,16 @@ static int cmd_verify(int argc, char **argv)
 {
     cli_opts o;
     if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
-    if (argc - optind != 2) return usage_error("verify needs NET and PROP", NULL);
+    if (argc - optind != 2) return cli_usage_error("verify needs NET and PROP", NULL);
     if (strcmp(o.method, "auto") != 0)
-        return usage_error("available methods: auto; unknown method ", o.method);
+        return cli_usage_error("available methods: auto; unknown method ", o.method);
     nc_err e;
     err_clear(&e);
     net *n;
     prop *p;
     if (load_both(argv[optind], argv[optind + 1], &n, &p, &e)) {
         if (o.results_file) report_results_error(o.results_file);
-        return fail(&e);
+        return cli_fail(&e);
     }
     verify_opts vo;
     verify_opts_init(&vo);
@@ -179,7 +143,7 @@ static int cmd_verify(int argc, char **argv)
     int code = EXIT_ERROR;
     if (verify_property(n, p, &vo, &r, &e)) {
         if (o.results_file) report_results_error(o.results_file);
-        fail(&e);
+        cli_fail(&e);
     } else {
         if (o.json) report_verify_json(stdout, &r);
         else report_verify_text(stdout, &r);
@@ -200,16 +164,16 @@ static int cmd_bounds(int argc, char **argv)
 {
     cli_opts o;
     if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
-    if (argc - optind != 2) return usage_error("bounds needs NET and PROP", NULL);
+    if (argc - optind != 2) return cli_usage_error("bounds needs NET and PROP", NULL);
     domain_kind dom;
     if (domain_parse(o.domain, &dom))
-        return usage_error("available domains: interval, zonotope, crown, alpha-crown; unknown domain ",
+        return cli_usage_error("available domains: interval, zonotope, crown, alpha-crown; unknown domain ",
                            o.domain);
     nc_err e;
     err_clear(&e);
     net *n;
     prop *p;
-    if (load_both(argv[optind], argv[optind + 1], &n, &p, &e)) return fail(&e);
+    if (load_both(argv[optind], argv[optind + 1], &n, &p, &e)) return cli_fail(&e);
     analyse_opts ao;
     analyse_opts_init(&ao);
     if (o.alpha_iters >= 0) ao.alpha_iters = o.alpha_iters;
@@ -220,13 +184,13 @@ static int cmd_bounds(int argc, char **argv)
     double *rhi = err_calloc(&e, (size_t)nr + 1, sizeof *rhi);
     bounds *b = bounds_new(n, &e);
     if (!lo || !hi || !yl || !yu || !rlo || !rhi || !b) {
-        code = fail(&e);
+        code = cli_fail(&e);
         goto done;
     }
     for (int k = 0; k < p->n_cases; k++) {
         const prop_case *pc = &p->cases[k];
         if (analyse_case(n, pc, dom, &ao, b, yl, yu, rlo + ri, rhi + ri, &e)) {
-            code = e.code == NC_EUSAGE ? usage_error(e.msg, NULL) : fail(&e);
+            code = e.code == NC_EUSAGE ? cli_usage_error(e.msg, NULL) : cli_fail(&e);
             goto done;
         }
         for (int i = 0; i < no; i++) {
@@ -249,11 +213,11 @@ static int cmd_info(int argc, char **argv)
 {
     cli_opts o;
     if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
-    if (argc - optind != 1) return usage_error("info needs NET", NULL);
+    if (argc - optind != 1) return cli_usage_error("info needs NET", NULL);
     nc_err e;
     err_clear(&e);
     net *n;
-    if (netfile_load(argv[optind], &n, &e)) return fail(&e);
+    if (netfile_load(argv[optind], &n, &e)) return cli_fail(&e);
     report_info(stdout, argv[optind], n);
     net_free(n);
     return 0;
@@ -262,7 +226,7 @@ static int cmd_info(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (!getenv("OPENBLAS_NUM_THREADS")) crown_set_blas_threads(1);
-    if (argc < 2) return usage_error("missing command", NULL);
+    if (argc < 2) return cli_usage_error("missing command", NULL);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(USAGE, stdout);
@@ -271,5 +235,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "bounds")) return cmd_bounds(argc - 1, argv + 1);
     if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
-    return usage_error("unknown command ", cmd);
+    if (!strcmp(cmd, "suite")) return cmd_suite(argc - 1, argv + 1);
+    if (!strcmp(cmd, "certify")) return cmd_certify(argc - 1, argv + 1);
+    return cli_usage_error("unknown command ", cmd);
 }
