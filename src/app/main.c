@@ -1,4 +1,5 @@
-/* nncert command line: verify, bounds, info.
+/* nncert command line: verify, bounds, info; suite and certify live in
+ * cmd_suite.c and cmd_certify.c.
  * Exit codes: 0 holds, 1 violated, 2 unknown/timeout, 3 input or usage error. */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,6 +26,12 @@ static const char *USAGE =
     "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
     "                        print sound bounds of the outputs (and property rows)\n"
     "  info NET              layers, shapes, parameter count\n"
+    "  suite INSTANCES.csv [--expected CSV] [--jobs N] [--out RESULTS.csv] [--report FILE.html]\n"
+    "                        run a VNN-COMP suite, resumable, with a summary (suite --help)\n"
+    "  suite --compare A.csv B.csv\n"
+    "                        where two result files differ\n"
+    "  certify NET --data FILE --eps E1[,E2...] [--clip LO,HI] [--mean M --std S]\n"
+    "                        certified robust accuracy on a data set (certify --help)\n"
     "\n"
     "NET is a .onnx or .nnet file. Exit codes: 0 holds, 1 violated,\n"
     "2 unknown or timeout, 3 error in the input or usage.\n";
