@@ -306,3 +306,22 @@ Test(suite, report_lists_contradictions)
         cr_assert(sig[1] == 'P' && sig[2] == 'N' && sig[3] == 'G');
     }
 }
+
+/* Foreign paths match the row with the longest common tail: the 2021 and
+ * 2022 MNIST-FC property sets share file names but not directories. */
+Test(suite, find_prefers_the_longest_common_path_tail)
+{
+    suite_table t = { 0 };
+    nc_err e;
+    suite_row a = { .onnx = "onnx/net.onnx", .vnnlib = "vnnlib/prop_0.vnnlib", .result = "holds" };
+    suite_row b = { .onnx = "onnx/net.onnx", .vnnlib = "vnnlib_2021/prop_0.vnnlib", .result = "violated" };
+    cr_assert_eq(suite_table_add(&t, &a, &e), NC_OK);
+    cr_assert_eq(suite_table_add(&t, &b, &e), NC_OK);
+    cr_assert_eq(suite_find(&t, "./benchmarks/mnistfc/onnx/net.onnx.gz",
+                            "./benchmarks/mnistfc/vnnlib_2021/prop_0.vnnlib.gz", 1), 1);
+    cr_assert_eq(suite_find(&t, "/x/net.onnx", "/y/vnnlib/prop_0.vnnlib", 1), 0);
+    cr_assert_eq(suite_find(&t, "/x/net.onnx", "/y/vnnlib/prop_0.vnnlib", 0), -1);
+    cr_assert_eq(suite_find(&t, "/x/net.onnx", "/y/prop_1.vnnlib", 1), -1);
+    cr_assert_eq(suite_find(&t, "onnx/net.onnx", "vnnlib_2021/prop_0.vnnlib", 0), 1);
+    suite_table_free(&t);
+}

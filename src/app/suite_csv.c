@@ -288,17 +288,23 @@ nc_status suite_csv_append(const char *path, const suite_row *r, nc_err *e)
     return rc;
 }
 
-/* File name without directories and without a ".gz" suffix, into buf. */
-static const char *base_name(const char *p, char *buf, size_t cap)
+/* Number of trailing path components a and b share (a ".gz" suffix and
+ * "." components ignored); 0 when even the file names differ. */
+static int common_tail(const char *a, const char *b)
 {
-    const char *s = strrchr(p, '/');
-    s = s ? s + 1 : p;
-    size_t n = strlen(s);
-    if (n > 3 && !strcmp(s + n - 3, ".gz")) n -= 3;
-    if (n >= cap) n = cap - 1;
-    memcpy(buf, s, n);
-    buf[n] = 0;
-    return buf;
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 3 && !strcmp(a + na - 3, ".gz")) na -= 3;
+    if (nb > 3 && !strcmp(b + nb - 3, ".gz")) nb -= 3;
+    int k = 0;
+    for (;;) {
+        size_t sa = na, sb = nb;   /* start of the last component */
+        while (sa > 0 && a[sa - 1] != '/') sa--;
+        while (sb > 0 && b[sb - 1] != '/') sb--;
+        if (na - sa != nb - sb || memcmp(a + sa, b + sb, na - sa) || na == sa) return k;
+        if (!(na - sa == 1 && a[sa] == '.')) k++;
+        if (sa == 0 || sb == 0) return k;
+        na = sa - 1, nb = sb - 1;
+    }
 }
 
 int suite_find(const suite_table *t, const char *onnx, const char *vnnlib, int by_name)
@@ -306,12 +312,11 @@ int suite_find(const suite_table *t, const char *onnx, const char *vnnlib, int b
     for (int i = 0; i < t->n; i++)
         if (!strcmp(t->rows[i].onnx, onnx) && !strcmp(t->rows[i].vnnlib, vnnlib)) return i;
     if (!by_name) return -1;
-    char bo[512], bv[512], ro[512], rv[512];
-    base_name(onnx, bo, sizeof bo);
-    base_name(vnnlib, bv, sizeof bv);
-    for (int i = 0; i < t->n; i++)
-        if (!strcmp(base_name(t->rows[i].onnx, ro, sizeof ro), bo) &&
-            !strcmp(base_name(t->rows[i].vnnlib, rv, sizeof rv), bv))
-            return i;
-    return -1;
+    /* the row sharing the longest path tails, file names at least */
+    int best = -1, best_score = 0;
+    for (int i = 0; i < t->n; i++) {
+        int so = common_tail(t->rows[i].onnx, onnx), sv = common_tail(t->rows[i].vnnlib, vnnlib);
+        if (so && sv && so + sv > best_score) best = i, best_score = so + sv;
+    }
+    return best;
 }

@@ -57,9 +57,10 @@ nc_status suite_csv_append(const char *path, const suite_row *r, nc_err *e);
  * unknown/timeout/error; NULL for anything else. */
 const char *suite_result_norm(const char *s);
 
-/* Index of the row for (onnx, vnnlib) by exact paths; with by_name, then by
- * file names alone (ignoring directories and a ".gz" suffix), so that results
- * of other tools and other roots match. -1 when absent. */
+/* Index of the row for (onnx, vnnlib) by exact paths; with by_name, then the
+ * row whose paths share the most trailing components with them (file names
+ * at least; a ".gz" suffix ignored), so that results of other tools and
+ * other roots match. -1 when absent. */
 int suite_find(const suite_table *t, const char *onnx, const char *vnnlib, int by_name);
 
 #endif
