@@ -6,5 +6,6 @@
 
 int cmd_suite(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
-/* nncert command line: verify, bounds, info; suite and certify live in
- * cmd_suite.c and cmd_certify.c.
+/* nncert command line: verify, bounds, info; suite, certify and gate live
+ * in cmd_suite.c, cmd_certify.c and cmd_gate.c.
  * Exit codes: 0 holds, 1 violated, 2 unknown/timeout, 3 input or usage error. */
 #include <getopt.h>
 #include <stdio.h>
@@ -32,6 +32,8 @@ static const char *USAGE =
     "                        where two result files differ\n"
     "  certify NET --data FILE --eps E1[,E2...] [--clip LO,HI] [--mean M --std S]\n"
     "                        certified robust accuracy on a data set (certify --help)\n"
+    "  gate POLICY.yaml [--junit OUT.xml] [--json OUT.json] [--baseline PREVIOUS.json]\n"
+    "                        run a release policy for CI (gate --help)\n"
     "\n"
     "NET is a .onnx or .nnet file. Exit codes: 0 holds, 1 violated,\n"
     "2 unknown or timeout, 3 error in the input or usage.\n";
@@ -244,5 +246,6 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "suite")) return cmd_suite(argc - 1, argv + 1);
     if (!strcmp(cmd, "certify")) return cmd_certify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "gate")) return cmd_gate(argc - 1, argv + 1);
     return cli_usage_error("unknown command ", cmd);
 }
