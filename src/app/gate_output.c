@@ -21,7 +21,9 @@ void gate_print_table(FILE *f, const gate_report *r, const gate_regressions *reg
                 passes_word(g), g->seconds, g->detail);
         if (g->counterexample) {
             fprintf(f, "  %-24s counterexample: ", "");
-            for (const char *s = g->counterexample; *s; s++) fputc(*s == '\n' ? ' ' : *s, f);
+            for (const char *s = g->counterexample; *s; s++)
+                if (*s != '\n') fputc(*s, f);
+                else if (s[1] && s[1] != ' ') fputc(' ', f);
             fputc('\n', f);
         }
     }
