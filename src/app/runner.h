@@ -3,7 +3,9 @@
  * Starts `VERIFIER verify NET PROP --timeout T --json --results-file CEX
  * [extra args]` as a child in its own process group, with stdout and stderr
  * captured in files under a work directory, an address-space limit, and
- * OPENBLAS_NUM_THREADS=1 unless the caller's environment sets it. The child
+ * OPENBLAS_NUM_THREADS=1 unless the caller's environment sets it (no
+ * address-space limit in AddressSanitizer builds, whose shadow memory needs
+ * the whole address space). The child
  * dies with the parent (PR_SET_PDEATHSIG). The caller polls; a child still
  * running past its kill time (the timeout plus a grace of 10%, at least
  * 2 s) is killed and recorded as a timeout. A crash, an exit without a
