@@ -17,9 +17,7 @@ static char out[1 << 16];
 
 static int nncert(const char *args)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s", tu_bin(), args);
-    return tu_run(cmd, out, sizeof out);
+    return tu_nncert(args, out, sizeof out);
 }
 
 /* Radii by hand: sample 0 (class 0 at (0.8, 0.3)) 0.25, sample 1 0.35,

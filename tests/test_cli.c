@@ -14,9 +14,7 @@ static char out[1 << 16];
 
 static int nncert(const char *args)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s", tu_bin(), args);
-    return tu_run(cmd, out, sizeof out);
+    return tu_nncert(args, out, sizeof out);
 }
 
 #define HAS(s) cr_assert(strstr(out, s), "output lacks '%s':\n%s", s, out)

@@ -16,19 +16,15 @@ static char out[1 << 16];
 static int gate(const char *args)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s gate %s", tu_bin(), args);
-    return tu_run(cmd, out, sizeof out);
+    snprintf(cmd, sizeof cmd, "gate %s", args);
+    return tu_nncert(cmd, out, sizeof out);
 }
 
-static char *slurp(const char *path)
+static const char *slurp(const char *path)
 {
-    static char buf[1 << 16];
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "%s missing", path);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
+    const char *s = tu_slurp(path);
+    cr_assert(s, "%s missing", path);
+    return s;
 }
 
 /* xmllint's answer to an XPath count over the file. */

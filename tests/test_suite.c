@@ -270,12 +270,8 @@ Test(suite, compare_shows_disagreements_and_totals)
     HAS("answers that disagree: 1");
     const char *report = tu_path("cmp.html");
     cr_assert_eq(run("suite --compare %s %s --report %s", a, b, report), 1, "%s", out);
-    FILE *f = fopen(report, "r");
-    cr_assert(f);
-    static char html[1 << 16];
-    size_t n = fread(html, 1, sizeof html - 1, f);
-    html[n] = 0;
-    fclose(f);
+    const char *html = tu_slurp(report);
+    cr_assert(html, "no report");
     cr_assert(strstr(html, "<svg") && strstr(html, "<polyline") && strstr(html, "</html>"));
     cr_assert(strstr(html, "cmp-a.csv (3)"), "legend with decided counts");
 }
@@ -295,12 +291,8 @@ Test(suite, report_lists_contradictions)
     cr_assert_eq(run("suite %s --out %s --expected %s", inst, res, args), 3);   /* no path */
     snprintf(args, sizeof args, "%s --report %s", exp, report);
     cr_assert_eq(run("suite %s --out %s --expected %s", inst, res, args), 1, "%s", out);
-    FILE *f = fopen(report, "r");
-    cr_assert(f);
-    static char html[1 << 16];
-    size_t n = fread(html, 1, sizeof html - 1, f);
-    html[n] = 0;
-    fclose(f);
+    const char *html = tu_slurp(report);
+    cr_assert(html, "no report");
     cr_assert(strstr(html, "<tr class=\"bad\"><td>"), "contradiction row");
     cr_assert(strstr(html, "by crown (1)"), "one line per method");
     /* renders in headless Chromium when it is installed */

@@ -71,3 +71,18 @@ int cli_parse_list(const char *s, double **out, int *n)
     *n = k;
     return 0;
 }
+
+double *cli_expand_list(const char *s, int n)
+{
+    double *v;
+    int k;
+    if (cli_parse_list(s, &v, &k)) return NULL;
+    if (k != 1 && k != n) {
+        free(v);
+        return NULL;
+    }
+    double *w = malloc((size_t)n * sizeof *w);
+    for (int i = 0; w && i < n; i++) w[i] = v[k == 1 ? 0 : i];
+    free(v);
+    return w;
+}

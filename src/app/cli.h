@@ -28,5 +28,8 @@ int cli_parse_size(const char *s, double *out);
 /* Comma-separated finite doubles ("0.01,0.02"); *out is malloc'ed and
  * owned by the caller. */
 int cli_parse_list(const char *s, double **out, int *n);
+/* A comma list of 1 value (for all) or n values into a fresh array of n
+ * (caller frees); NULL when malformed or of another length. */
+double *cli_expand_list(const char *s, int n);
 
 #endif

@@ -17,26 +17,6 @@ static const char *CERTIFY_USAGE =
     "                      [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
     "                      [--out ROWS.csv] [--cex-dir DIR] [--json]\n";
 
-/* A list of 1 value (broadcast) or n values, into a fresh array of n. */
-static int expand(const char *s, int n, double **out)
-{
-    double *v;
-    int k;
-    if (cli_parse_list(s, &v, &k) || (k != 1 && k != n)) {
-        if (k != 1 && k != n) free(v);
-        return -1;
-    }
-    double *w = malloc((size_t)n * sizeof *w);
-    if (!w) {
-        free(v);
-        return -1;
-    }
-    for (int i = 0; i < n; i++) w[i] = v[k == 1 ? 0 : i];
-    free(v);
-    *out = w;
-    return 0;
-}
-
 int cmd_certify(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -131,7 +111,8 @@ int cmd_certify(int argc, char **argv)
         code = cli_fail(&e);
         goto done;
     }
-    if ((mean_s && expand(mean_s, n->in_dim, &mean)) || (std_s && expand(std_s, n->in_dim, &sd))) {
+    if ((mean_s && !(mean = cli_expand_list(mean_s, n->in_dim))) ||
+        (std_s && !(sd = cli_expand_list(std_s, n->in_dim)))) {
         fprintf(stderr, "nncert: --mean and --std need 1 or %d numbers (one per input)\n", n->in_dim);
         goto done;
     }

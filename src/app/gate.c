@@ -52,22 +52,6 @@ static char *range_vnnlib(const policy_check *k, int n_in, int n_out)
     return text;
 }
 
-/* A comma list of 1 or n values into a fresh array of n. */
-static double *expand_list(const char *s, int n)
-{
-    double *v;
-    int k;
-    if (cli_parse_list(s, &v, &k)) return NULL;
-    if (k != 1 && k != n) {
-        free(v);
-        return NULL;
-    }
-    double *w = malloc((size_t)n * sizeof *w);
-    for (int i = 0; w && i < n; i++) w[i] = v[k == 1 ? 0 : i];
-    free(v);
-    return w;
-}
-
 static nc_status prepare(const policy *pol, const policy_check *k, const net *n, prepared *pr, nc_err *e)
 {
     memset(pr, 0, sizeof *pr);
@@ -93,8 +77,8 @@ static nc_status prepare(const policy *pol, const policy_check *k, const net *n,
         return st ? at(pol, k, e) : NC_OK;
     }
     if (dataset_load(k->data, n->in_dim, &pr->data, e)) return at(pol, k, e);
-    if ((k->mean && !(pr->mean = expand_list(k->mean, n->in_dim))) ||
-        (k->std && !(pr->std = expand_list(k->std, n->in_dim)))) {
+    if ((k->mean && !(pr->mean = cli_expand_list(k->mean, n->in_dim))) ||
+        (k->std && !(pr->std = cli_expand_list(k->std, n->in_dim)))) {
         err_set(e, NC_EINPUT, "mean and std need 1 or %d numbers", n->in_dim);
         return at(pol, k, e);
     }

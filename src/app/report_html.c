@@ -176,21 +176,32 @@ static void svg_plot(FILE *f, const char *title, const series *s, int ns)
 #undef YS
 }
 
+/* The plot's series for the runs and the output file opened; on failure
+ * nothing is left to free. */
+static nc_status open_plot(const char *path, const report_run *runs, int n_runs, series *s, int *ns,
+                           FILE **f, nc_err *e)
+{
+    memset(s, 0, MAX_SERIES * sizeof *s);
+    *ns = build_series(runs, n_runs, s);
+    if (*ns < 0) {
+        free_series(s, MAX_SERIES);
+        return err_set(e, NC_ENOMEM, "out of memory");
+    }
+    *f = fopen(path, "w");
+    if (!*f) {
+        free_series(s, *ns);
+        return err_set(e, NC_EINPUT, "%s: cannot write: %s", path, strerror(errno));
+    }
+    return NC_OK;
+}
+
 nc_status report_svg_write(const char *path, const char *title, const report_run *runs,
                            int n_runs, nc_err *e)
 {
     series s[MAX_SERIES];
-    memset(s, 0, sizeof s);
-    int ns = build_series(runs, n_runs, s);
-    if (ns < 0) {
-        free_series(s, MAX_SERIES);
-        return err_set(e, NC_ENOMEM, "out of memory");
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        free_series(s, ns);
-        return err_set(e, NC_EINPUT, "%s: cannot write: %s", path, strerror(errno));
-    }
+    int ns;
+    FILE *f;
+    if (open_plot(path, runs, n_runs, s, &ns, &f, e)) return e->code;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     svg_plot(f, title, s, ns);
     free_series(s, ns);
@@ -268,17 +279,9 @@ nc_status report_html_write(const char *path, const char *title, const report_ru
                             int n_runs, const suite_table *expected, nc_err *e)
 {
     series s[MAX_SERIES];
-    memset(s, 0, sizeof s);
-    int ns = build_series(runs, n_runs, s);
-    if (ns < 0) {
-        free_series(s, MAX_SERIES);
-        return err_set(e, NC_ENOMEM, "out of memory");
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        free_series(s, ns);
-        return err_set(e, NC_EINPUT, "%s: cannot write: %s", path, strerror(errno));
-    }
+    int ns;
+    FILE *f;
+    if (open_plot(path, runs, n_runs, s, &ns, &f, e)) return e->code;
     time_t now = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));

@@ -69,6 +69,24 @@ int tu_run(const char *cmd, char *out, int n)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+int tu_nncert(const char *args, char *out, int n)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s", tu_bin(), args);
+    return tu_run(cmd, out, n);
+}
+
+const char *tu_slurp(const char *path)
+{
+    static char buf[1 << 16];
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    buf[got] = 0;
+    fclose(f);
+    return buf;
+}
+
 net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net_kind act)
 {
     net *n = net_new(NULL);

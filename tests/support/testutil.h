@@ -18,6 +18,11 @@ const char *tu_bin(void);
 /* Runs a shell command; captures stdout+stderr into out (size n); returns
  * the exit code. */
 int tu_run(const char *cmd, char *out, int n);
+/* Runs the nncert binary under test with args (a shell fragment); output
+ * and exit code as tu_run. */
+int tu_nncert(const char *args, char *out, int n);
+/* The whole text of a file (up to 64 KiB) in a static buffer, or NULL. */
+const char *tu_slurp(const char *path);
 
 /* A random network: in -> hidden[0] -> ... -> out with activation `act`
  * after every hidden affine layer; weights ~ N(0, 1/sqrt(fan-in)). */
