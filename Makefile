@@ -8,14 +8,14 @@ OPT     ?= -O2
 CFLAGS  ?=
 WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-format-truncation
 STD      = -std=c11 -D_POSIX_C_SOURCE=200809L
-PKGS     = libprotobuf-c jansson gmp mpfr openblas yaml-0.1
+PKGS     = libprotobuf-c jansson gmp mpfr openblas yaml-0.1 z3
 DEB_PKGS = build-essential pkg-config libprotobuf-c-dev protobuf-c-compiler \
            libonnx-dev libgmp-dev libmpfr-dev libjansson-dev libcriterion-dev \
-           libopenblas-dev libyaml-dev libxml2-utils
+           libopenblas-dev libyaml-dev libxml2-utils libz3-dev libglpk-dev
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lprotobuf-c -ljansson -lmpfr -lgmp -lopenblas -lyaml)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lprotobuf-c -ljansson -lmpfr -lgmp -lopenblas -lyaml -lz3)
 INCS       = -Isrc -I. -Itests -I$(BUILD)/gen
 ALL_CFLAGS = $(STD) $(OPT) $(WARN) $(INCS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LIBS       = $(PKG_LIBS) -lm -pthread

@@ -20,7 +20,7 @@ static const char *USAGE =
     "usage: nncert <command> [options]\n"
     "\n"
     "commands:\n"
-    "  verify NET PROP [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
+    "  verify NET PROP [--method auto|smt] [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
     "                  [--alpha-iters N] [--json] [--results-file F]\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
     "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
@@ -131,8 +131,9 @@ static int cmd_verify(int argc, char **argv)
     cli_opts o;
     if (parse_opts(argc, argv, &o)) return EXIT_ERROR;
     if (argc - optind != 2) return cli_usage_error("verify needs NET and PROP", NULL);
-    if (strcmp(o.method, "auto") != 0)
-        return cli_usage_error("available methods: auto; unknown method ", o.method);
+    verify_method method;
+    if (verify_method_parse(o.method, &method))
+        return cli_usage_error("available methods: auto, smt; unknown method ", o.method);
     nc_err e;
     err_clear(&e);
     net *n;
@@ -147,6 +148,7 @@ static int cmd_verify(int argc, char **argv)
     vo.seed = o.seed;
     if (o.alpha_iters >= 0) vo.alpha_iters = o.alpha_iters;
     vo.jobs = o.jobs;
+    vo.method = method;
     if (o.max_memory > 0) vo.max_memory = o.max_memory;
     verify_result r;
     int code = EXIT_ERROR;

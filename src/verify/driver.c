@@ -10,6 +10,8 @@
 #include "core/fpround.h"
 #include "solvers/exact.h"
 #include "verify/bab_input.h"
+#include "verify/candidate.h"
+#include "verify/solve.h"
 #include "verify/falsify.h"
 #include "verify/prove.h"
 
@@ -26,6 +28,32 @@ void verify_opts_init(verify_opts *o)
     o->bab_max_inputs = 16;
     o->jobs = 1;
     o->max_memory = verify_default_memory();
+    o->method = VERIFY_AUTO;
+    o->smt_max_unstable = 48;
+}
+
+int verify_method_parse(const char *name, verify_method *out)
+{
+    if (!strcmp(name, "auto")) *out = VERIFY_AUTO;
+    else if (!strcmp(name, "smt")) *out = VERIFY_SMT;
+    else return -1;
+    return 0;
+}
+
+/* The exact solver alone on every case. */
+static nc_status verify_smt(const net *n, const prop *p, double deadline, int *proved,
+                            verify_result *r, nc_err *e)
+{
+    int timed_out = 0;
+    char why[256] = "";
+    nc_status st = solve_cases(n, p, deadline, proved, r, &timed_out, why, sizeof why, e);
+    if (st) return st;
+    r->method = "smt";
+    if (r->v == VERDICT_VIOLATED) return NC_OK;
+    int all = 1;
+    for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
+    r->v = all ? VERDICT_HOLDS : timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
+    return NC_OK;
 }
 
 double verify_default_memory(void)
@@ -65,39 +93,6 @@ nc_status verify_check_dims(const net *n, const prop *p, const char *net_path,
     return NC_OK;
 }
 
-typedef struct {
-    const net *n;
-    const prop_case *pc;
-    verify_result *r;
-    nc_err *e;
-    nc_status status;
-} cex_ctx;
-
-/* Candidate callback: accept only exactly checked counterexamples. */
-static int on_candidate(void *vctx, const double *x)
-{
-    cex_ctx *c = vctx;
-    exact_result er;
-    c->status = exact_check(c->n, c->pc, x, &er, c->e);
-    if (c->status) return -1;
-    if (!er.in_input || er.disjunct < 0) {
-        exact_result_free(&er);
-        c->r->candidates++;
-        return 0;
-    }
-    verify_result *r = c->r;
-    r->x = malloc((size_t)c->n->in_dim * sizeof *r->x);
-    if (!r->x) {
-        exact_result_free(&er);
-        c->status = err_set(c->e, NC_ENOMEM, "out of memory");
-        return -1;
-    }
-    memcpy(r->x, x, (size_t)c->n->in_dim * sizeof *x);
-    r->y = er.y;   /* ownership moves to the result */
-    r->v = VERDICT_VIOLATED;
-    return 1;
-}
-
 /* Runs falsification phase `phase` on case k; returns the falsify_run code. */
 static int falsify_case(const net *n, const prop_case *pc, int phase, const verify_opts *o,
                         double deadline, verify_result *r, nc_err *e, nc_status *st)
@@ -115,7 +110,7 @@ static int falsify_case(const net *n, const prop_case *pc, int phase, const veri
     fo.steps = o->steps;
     fo.deadline = deadline;
     cex_ctx c = { .n = n, .pc = pc, .r = r, .e = e };
-    int res = falsify_run(f, phase, &fo, on_candidate, &c, NULL);
+    int res = falsify_run(f, phase, &fo, candidate_accept, &c, NULL);
     falsify_free(f);
     *st = c.status;
     return res;
@@ -134,6 +129,16 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     int timed_out = 0;
     int *proved = err_calloc(e, (size_t)p->n_cases, sizeof *proved);
     if (!proved) return e->code;
+    if (o->method == VERIFY_SMT) {
+        st = verify_smt(n, p, deadline, proved, r, e);
+        free(proved);
+        if (st) {
+            verify_result_free(r);
+            return st;
+        }
+        r->seconds = clock_now() - t0;
+        return NC_OK;
+    }
     /* 1. sampling */
     for (int k = 0; k < p->n_cases && !st && r->v != VERDICT_VIOLATED; k++) {
         int res = falsify_case(n, &p->cases[k], 0, o, deadline, r, e, &st);
@@ -180,7 +185,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         bo.root_done = done[k];   /* disjuncts the cascade excluded everywhere */
         cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
         bab_result br;
-        st = bab_input(n, &p->cases[k], &bo, on_candidate, &c, &br, e);
+        st = bab_input(n, &p->cases[k], &bo, candidate_accept, &c, &br, e);
         if (!st && c.status) st = c.status;
         r->boxes += br.boxes;
         if (st) break;
@@ -206,6 +211,26 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         if (res == 1) r->method = "attack";
         if (res == 2) timed_out = 1;
     }
+    /* 5. exact solving when few neurons are undecided */
+    int left = 0;
+    for (int k = 0; k < p->n_cases && !st && !timed_out && r->v != VERDICT_VIOLATED &&
+                    r->v != VERDICT_HOLDS && o->smt_max_unstable > 0; k++) {
+        if (proved[k]) continue;
+        int u = solve_unstable_count(n, &p->cases[k], e);
+        if (u < 0) st = e->code;
+        left += u;
+    }
+    if (!st && !timed_out && r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS &&
+        o->smt_max_unstable > 0 && left <= o->smt_max_unstable) {
+        st = solve_cases(n, p, deadline, proved, r, &timed_out, NULL, 0, e);
+        if (!st && r->v == VERDICT_VIOLATED) r->method = "smt";
+        int all = 1;
+        for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
+        if (!st && all) {
+            r->v = VERDICT_HOLDS;
+            r->method = "smt";
+        }
+    }
     free(proved);
     if (st) {
         verify_result_free(r);
@@ -213,7 +238,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     }
     if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
         r->v = timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
-        r->method = "falsify+bounds+attack";   /* every stage tried, none decided */
+        r->method = "falsify+bounds+attack";   /* the stages tried, none decided */
     }
     r->seconds = clock_now() - t0;
     return NC_OK;

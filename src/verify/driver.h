@@ -6,7 +6,10 @@
  *      (verify/prove.h says when a case counts as proved);
  *   3. branch and bound on the input box (verify/bab_input.h) when the
  *      input dimension is low, until the deadline;
- *   4. falsify by the gradient attack on the cases not proved.
+ *   4. falsify by the gradient attack on the cases not proved;
+ *   5. decide what is left exactly with SMT (verify/solve.h) when few ReLUs
+ *      are unstable (smt_max_unstable).
+ * With method VERIFY_SMT only the exact solver runs.
  * The property holds when every case holds, is violated as soon as one
  * exactly checked counterexample is found, and is otherwise unknown (or
  * timeout when the deadline passed first).
@@ -20,6 +23,12 @@
 #include "core/net.h"
 #include "core/prop.h"
 
+/* How to decide: the portfolio, or one exact solver on the whole problem. */
+typedef enum { VERIFY_AUTO = 0, VERIFY_SMT } verify_method;
+
+/* "auto", "smt"; 0 on success. */
+int verify_method_parse(const char *name, verify_method *out);
+
 /* UNKNOWN is zero so that a zeroed result never claims anything. */
 typedef enum { VERDICT_UNKNOWN = 0, VERDICT_HOLDS, VERDICT_VIOLATED, VERDICT_TIMEOUT } verdict;
 
@@ -31,6 +40,8 @@ typedef struct {
     int bab_max_inputs;             /* input splitting when in_dim <= this (0: never) */
     int jobs;                       /* threads for branch and bound */
     double max_memory;              /* bytes the branch-and-bound queue may use */
+    verify_method method;
+    int smt_max_unstable;           /* auto: SMT last when at most this many ReLUs are unstable */
 } verify_opts;
 
 void verify_opts_init(verify_opts *o);
@@ -42,7 +53,7 @@ typedef struct {
     verdict v;
     double seconds;
     const char *method;   /* stage that decided: "falsify", "attack", "interval", "crown",
-                             "alpha-crown";
+                             "alpha-crown", "bab-input", "smt";
                              for unknown/timeout the stages tried */
     int n_in, n_out;
     double *x, *y;        /* counterexample when violated (owned) */
