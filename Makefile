@@ -6,7 +6,7 @@ CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?=
-WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-format-truncation
+WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-format-truncation -Wno-unknown-warning-option
 STD      = -std=c11 -D_POSIX_C_SOURCE=200809L
 PKGS     = libprotobuf-c jansson gmp mpfr openblas yaml-0.1 z3
 DEB_PKGS = build-essential pkg-config libprotobuf-c-dev protobuf-c-compiler \
@@ -29,7 +29,7 @@ MAIN_OBJ = $(BUILD)/obj/src/app/main.o
 TEST_SRC = $(wildcard tests/*.c) $(filter-out tests/support/mkdemo.c,$(wildcard tests/support/*.c))
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test asan demo bench clean check-deps
+.PHONY: all deps test asan demo bench clean check-deps fuzz fuzz-build memcheck soundness
 all: $(BUILD)/nncert
 
 # Install the Debian packages that are missing (only those), as root or via sudo.
@@ -103,3 +103,19 @@ $(BUILD)/bench_parse: $(BUILD)/obj/benchmarks/bench_parse.o $(BUILD)/libnncert.a
 
 $(BUILD)/bench_domains: $(BUILD)/obj/benchmarks/bench_domains.o $(BUILD)/libnncert.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# Fuzzing: libFuzzer harnesses (clang) for the ONNX, NNet, VNNLIB and policy
+# parsers. `make fuzz` runs each for FUZZ_SECONDS (default 300); crashes land
+# in build-fuzz/crashes/ and belong, once fixed, in tests/fuzz/regressions/.
+FUZZ_SECONDS ?= 300
+FUZZERS = onnx nnet vnnlib policy
+fuzz-build: deps
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" \
+	  CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libnncert.a
+	@for f in $(FUZZERS); do \
+	  clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -Itests -Ibuild-fuzz/gen \
+	    tests/fuzz/fuzz_$$f.c build-fuzz/libnncert.a $(LIBS) -o build-fuzz/fuzz_$$f || exit 1; \
+	done
+
+fuzz: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
