@@ -11,7 +11,8 @@ STD      = -std=c11 -D_POSIX_C_SOURCE=200809L
 PKGS     = libprotobuf-c jansson gmp mpfr openblas yaml-0.1 z3
 DEB_PKGS = build-essential pkg-config libprotobuf-c-dev protobuf-c-compiler \
            libonnx-dev libgmp-dev libmpfr-dev libjansson-dev libcriterion-dev \
-           libopenblas-dev libyaml-dev libxml2-utils libz3-dev libglpk-dev
+           libopenblas-dev libyaml-dev libxml2-utils libz3-dev libglpk-dev \
+           valgrind clang libclang-rt-14-dev
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -27,6 +28,8 @@ GEN_C   = $(BUILD)/gen/onnx.pb-c.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/onnx.pb-c.o
 MAIN_OBJ = $(BUILD)/obj/src/app/main.o
 TEST_SRC = $(wildcard tests/*.c) $(filter-out tests/support/mkdemo.c,$(wildcard tests/support/*.c))
+SOUND_OBJ = $(BUILD)/obj/benchmarks/soundness.o $(BUILD)/obj/tests/support/soundness.o \
+            $(BUILD)/obj/tests/support/testutil.o
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test asan demo bench clean check-deps fuzz fuzz-build memcheck soundness
@@ -119,3 +122,18 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# Differential soundness testing on random and planted instances
+# (tests/support/soundness.h); SOUNDNESS_COUNT instances.
+SOUNDNESS_COUNT ?= 300
+$(BUILD)/soundness: $(SOUND_OBJ) $(BUILD)/libnncert.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+soundness: deps
+	$(MAKE) $(BUILD)/soundness
+	$(BUILD)/soundness $(SOUNDNESS_COUNT) 10 1
+
+# valgrind memcheck on the end-to-end commands (tests/memcheck.sh).
+memcheck: deps
+	$(MAKE) $(BUILD)/nncert
+	bash tests/memcheck.sh $(BUILD)/nncert

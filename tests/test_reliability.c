@@ -121,3 +121,18 @@ Test(reliability, floating_point_trap_is_never_proved)
     cr_assert(strstr(out, "(Y_0 1)"), "the exact output is 1: %s", out);
     cr_assert_eq(tu_nncert("verify tests/data/fp_trap.nnet tests/data/fp_trap.vnnlib --method smt", out, sizeof out), 1, "%s", out);
 }
+
+#include "support/soundness.h"
+
+/* The quick version of make soundness. */
+Test(reliability, differential_soundness_quick, .timeout = 600)
+{
+    snd_report r;
+    soundness_run(11, 18, 5, &r, NULL);
+    cr_assert_eq(r.instances, 18);
+    cr_assert_eq(r.disagreements, 0);
+    cr_assert_eq(r.planted_holds, 0, "a planted counterexample was answered holds");
+    cr_assert_eq(r.bad_cex, 0);
+    cr_assert_geq(r.planted_found, r.planted - 1, "planted counterexamples found: %d of %d",
+                  r.planted_found, r.planted);
+}
