@@ -304,6 +304,8 @@ nc_status smt_decide_case(const net *n, const prop_case *pc, const bounds *b, do
         return err_set(e, NC_EINTERNAL, "smt: fork: %s", strerror(errno));
     }
     if (pid == 0) {
+        signal(SIGINT, SIG_DFL);   /* the parent's handlers are not ours */
+        signal(SIGTERM, SIG_DFL);
         close(fd[0]);
         FILE *out = fdopen(fd[1], "w");
         nc_err ce;

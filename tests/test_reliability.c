@@ -136,3 +136,72 @@ Test(reliability, differential_soundness_quick, .timeout = 600)
     cr_assert_geq(r.planted_found, r.planted - 1, "planted counterexamples found: %d of %d",
                   r.planted_found, r.planted);
 }
+
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Starts `nncert ARGS` in the background, sends sig after ms milliseconds,
+ * and returns its exit code; its stdout lands in out. */
+static int interrupt_after(const char *args, int sig, long ms)
+{
+    char cmd[4096];
+    const char *o = tu_path("int.out"), *rc = tu_path("int.rc"), *pid = tu_path("int.pid");
+    unlink(rc);
+    snprintf(cmd, sizeof cmd, "sh -c '%s %s > %s 2>/dev/null & echo $! > %s; wait $!; echo $? > %s' &",
+             tu_bin(), args, o, pid, rc);
+    cr_assert_eq(system(cmd), 0);
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+    long p = 0;
+    FILE *f = fopen(pid, "r");
+    cr_assert(f && fscanf(f, "%ld", &p) == 1);
+    fclose(f);
+    kill((pid_t)p, sig);
+    int code = -1;
+    for (int i = 0; i < 400; i++) {
+        struct timespec w = { 0, 50 * 1000000L };
+        nanosleep(&w, NULL);
+        if ((f = fopen(rc, "r"))) {
+            int got = fscanf(f, "%d", &code);
+            fclose(f);
+            if (got == 1) break;
+        }
+    }
+    const char *text = tu_slurp(o);
+    snprintf(out, sizeof out, "%s", text ? text : "");
+    return code;
+}
+
+/* SIGINT/SIGTERM end runs cleanly: verify answers unknown and writes its
+ * results file; certify stops after the sample in progress with the
+ * summary of what it did and every finished row written. */
+Test(reliability, interrupted_runs_end_cleanly, .timeout = 120)
+{
+    const char *bench = tu_benchmarks();
+    if (bench) {
+        char args[1024];
+        snprintf(args, sizeof args,
+                 "verify %s/acasxu/onnx/ACASXU_run2a_4_6_batch_2000.onnx %s/acasxu/vnnlib/prop_1.vnnlib "
+                 "--results-file %s", bench, bench, tu_path("int-results.txt"));
+        cr_assert_eq(interrupt_after(args, SIGTERM, 300), 2, "%s", out);
+        cr_assert(strstr(out, "unknown (interrupted)"), "%s", out);
+        cr_assert_str_eq(tu_slurp(tu_path("int-results.txt")), "unknown\n");
+    }
+    FILE *f = fopen(tu_path("ties.csv"), "w");
+    cr_assert(f);
+    for (int i = 0; i < 3000; i++) fputs("2,0.1,0.2\n", f);   /* each sample takes a while */
+    fclose(f);
+    char args[1024];
+    snprintf(args, sizeof args, "certify examples/certify/toy.nnet --data %s --eps 0.3 --clip 0,1 "
+                                "--timeout 1 --out %s", tu_path("ties.csv"), tu_path("ties-rows.csv"));
+    cr_assert_eq(interrupt_after(args, SIGINT, 800), 2, "%s", out);
+    int done = -1;
+    const char *s = strstr(out, "interrupted: ");
+    cr_assert(s && sscanf(s, "interrupted: %d samples done", &done) == 1, "%s", out);
+    cr_assert(done > 0 && done < 3000, "%d", done);
+    const char *rows = tu_slurp(tu_path("ties-rows.csv"));
+    int lines = 0;
+    for (const char *c = rows; c && *c; c++) lines += *c == '\n';
+    cr_assert_eq(lines, done + 1, "every finished sample has its row");
+}

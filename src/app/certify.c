@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,13 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+static volatile sig_atomic_t stop_requested;
+
+void certify_stop(void)
+{
+    stop_requested = 1;
 }
 
 void certify_summary_free(certify_summary *s)
@@ -104,7 +112,12 @@ nc_status certify_run(const net *n, const dataset *d, const certify_opts *o, cer
     progress pg;
     progress_init(&pg, stderr, d->n * ne, 0);
     int done = 0;
+    stop_requested = 0;
     for (int i = 0; i < d->n; i++) {
+        if (stop_requested) {
+            s->interrupted = 1;
+            break;
+        }
         const double *x = d->x + (size_t)i * (size_t)ni;
         int label = d->label[i];
         robust_normalise(&o->space, x, z);
@@ -193,6 +206,7 @@ done:
 
 void certify_print(FILE *f, const certify_summary *s)
 {
+    if (s->interrupted) fprintf(f, "interrupted: %d samples done\n", s->samples);
     fprintf(f, "clean accuracy: %d/%d (%.1f%%)\n", s->correct, s->samples,
             s->samples ? 100.0 * s->correct / s->samples : 0.0);
     fprintf(f, "%-10s %9s %9s %9s %14s %10s\n", "eps", "certified", "falsified", "unknown",
@@ -225,6 +239,7 @@ int certify_print_json(FILE *f, const certify_summary *s)
     }
     json_object_set_new(o, "per_eps", arr);
     json_object_set_new(o, "seconds", json_real(s->seconds));
+    json_object_set_new(o, "interrupted", json_boolean(s->interrupted));
     int rc = json_dumpf(o, f, JSON_REAL_PRECISION(17)) == 0 && fputc('\n', f) != EOF ? 0 : -1;
     json_decref(o);
     return rc;

@@ -45,12 +45,17 @@ typedef struct {
     int n_eps;
     certify_eps *per_eps;  /* ascending eps (owned) */
     int cex_saved;
+    int interrupted;       /* stopped early by certify_stop() */
     double seconds;
 } certify_summary;
 
 nc_status certify_run(const net *n, const dataset *d, const certify_opts *o, certify_summary *s,
                       nc_err *e);
 void certify_summary_free(certify_summary *s);
+
+/* Asks a running certify_run to stop after the sample in progress
+ * (async-signal-safe: for SIGINT/SIGTERM handlers). */
+void certify_stop(void);
 
 /* The table: clean accuracy, then per radius certified / falsified /
  * unknown and certified accuracy. */

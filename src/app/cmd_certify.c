@@ -1,6 +1,7 @@
 /* nncert certify: certified robust accuracy on a labelled data set. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,12 @@ static const char *CERTIFY_USAGE =
     "                      [--mean M[,M2...]] [--std S[,S2...]] [--clip LO,HI] [--limit N]\n"
     "                      [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
     "                      [--out ROWS.csv] [--cex-dir DIR] [--json]\n";
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    certify_stop();
+}
 
 int cmd_certify(int argc, char **argv)
 {
@@ -130,6 +137,15 @@ int cmd_certify(int argc, char **argv)
     o.progress = 1;
     fprintf(stderr, "certify %s on %s: %d samples, %d radii, norm linf, timeout %g s per sample and radius\n",
             argv[optind], data, d.n, n_eps, o.vo.timeout);
+    /* the first SIGINT/SIGTERM stops after the sample in progress, with the
+     * summary of what was done; a second one ends the process at once */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (certify_run(n, &d, &o, &s, &e)) {
         code = e.code == NC_EUSAGE ? cli_usage_error(e.msg, NULL) : cli_fail(&e);
         goto done;
@@ -137,7 +153,7 @@ int cmd_certify(int argc, char **argv)
     if (json) certify_print_json(stdout, &s);
     else certify_print(stdout, &s);
     if (s.cex_saved && !json) printf("counterexamples: %d files in %s/\n", s.cex_saved, o.cex_dir);
-    code = 0;
+    code = s.interrupted ? EXIT_UNKNOWN : 0;
 done:
     certify_summary_free(&s);
     dataset_free(&d);

@@ -1,7 +1,10 @@
 /* nncert command line: verify, bounds, info; suite, certify and gate live
  * in cmd_suite.c, cmd_certify.c and cmd_gate.c.
  * Exit codes: 0 holds, 1 violated, 2 unknown/timeout, 3 input or usage error. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +129,37 @@ static int load_both(const char *np, const char *pp, net **n, prop **p, nc_err *
     return 0;
 }
 
+/* SIGINT/SIGTERM during verify: the answer is unknown; say so, write the
+ * results file, and leave (async-signal-safe calls only). A second signal
+ * is not waited for. */
+static char interrupted_results[4096];
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    static const char msg[] = "unknown (interrupted)\n";
+    if (write(1, msg, sizeof msg - 1) < 0) { /* nothing more to do */ }
+    if (interrupted_results[0]) {
+        int fd = open(interrupted_results, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            if (write(fd, "unknown\n", 8) < 0) { /* nothing more to do */ }
+            close(fd);
+        }
+    }
+    _exit(EXIT_UNKNOWN);
+}
+
+static void catch_interrupts(const char *results_file)
+{
+    snprintf(interrupted_results, sizeof interrupted_results, "%s", results_file ? results_file : "");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_verify(int argc, char **argv)
 {
     cli_opts o;
@@ -152,6 +186,7 @@ static int cmd_verify(int argc, char **argv)
     if (o.max_memory > 0) vo.max_memory = o.max_memory;
     verify_result r;
     int code = EXIT_ERROR;
+    catch_interrupts(o.results_file);
     if (verify_property(n, p, &vo, &r, &e)) {
         if (o.results_file) report_results_error(o.results_file);
         cli_fail(&e);

@@ -34,7 +34,9 @@ int report_cex(FILE *f, const verify_result *r)
 int report_verify_text(FILE *f, const verify_result *r)
 {
     int ok = fprintf(f, "%s (%s) in %.3f s%s%s\n", verdict_name(r->v), verdict_vnncomp(r->v),
-                     r->seconds, *r->method ? " by " : "", r->method) >= 0;
+                     r->seconds,
+                     !*r->method ? "" : r->v == VERDICT_HOLDS || r->v == VERDICT_VIOLATED ? " by " : " after ",
+                     r->method) >= 0;
     if (ok && r->v == VERDICT_VIOLATED) {
         ok = fprintf(f, "counterexample (checked in exact arithmetic):\n") >= 0 &&
              report_cex(f, r) == 0;

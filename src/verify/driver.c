@@ -126,7 +126,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     r->method = "";
     double t0 = clock_now(), deadline = o->timeout > 0 ? t0 + o->timeout : 0.0;
     nc_status st = NC_OK;
-    int timed_out = 0;
+    int timed_out = 0, memory_out = 0;
     int *proved = err_calloc(e, (size_t)p->n_cases, sizeof *proved);
     if (!proved) return e->code;
     if (o->method == VERIFY_SMT) {
@@ -192,6 +192,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         if (br.outcome == BAB_PROVED) proved[k] = 1;
         else if (br.outcome == BAB_FOUND) r->method = "bab-input";
         else if (br.outcome == BAB_TIMEOUT) timed_out = 1;
+        else if (br.outcome == BAB_MEMORY) memory_out = 1;
     }
     for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
     free(done);
@@ -238,7 +239,8 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     }
     if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
         r->v = timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
-        r->method = "falsify+bounds+attack";   /* the stages tried, none decided */
+        /* the stages tried, none decided */
+        r->method = memory_out ? "falsify+bounds+bab-input (memory limit)+attack" : "falsify+bounds+attack";
     }
     r->seconds = clock_now() - t0;
     return NC_OK;
