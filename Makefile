@@ -114,6 +114,7 @@ $(BUILD)/bench_domains: $(BUILD)/obj/benchmarks/bench_domains.o $(BUILD)/libnnce
 # Fuzzing: libFuzzer harnesses (clang) for the ONNX, NNet, VNNLIB and policy
 # parsers. `make fuzz` runs each for FUZZ_SECONDS (default 300); crashes land
 # in build-fuzz/crashes/ and belong, once fixed, in tests/fuzz/regressions/.
+# FUZZ_RUNS=N runs exactly N inputs per harness from a fixed seed instead.
 FUZZ_SECONDS ?= 300
 FUZZERS = onnx nnet vnnlib policy
 fuzz-build: deps
@@ -125,7 +126,7 @@ fuzz-build: deps
 	done
 
 fuzz: fuzz-build
-	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+	FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # Differential soundness testing on random and planted instances
 # (tests/support/soundness.h); SOUNDNESS_COUNT instances.
