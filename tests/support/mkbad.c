@@ -27,9 +27,9 @@ static int unsupported(const char *path)
     return ob_write(b, path);
 }
 
-static int gemm(const char *path, int rows, double w0)
+static int gemm(const char *path, int rows, int cols, double w0)
 {
-    int64_t din[2] = { 1, 2 }, dw[2] = { rows, 3 }, db[1] = { rows };
+    int64_t din[2] = { 1, 2 }, dw[2] = { rows, cols }, db[1] = { rows };
     double W[9] = { w0, 1, 1, 1, 1, 1, 1, 1, 1 }, bias[3] = { 0, 0, 0 };
     ob *b = ob_new("x", 2, din);
     ob_init(b, "W", 2, dw, W, 0);
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     snprintf(p[1], sizeof p[1], "%s/unsupported-op.onnx", dir);
     snprintf(p[2], sizeof p[2], "%s/shape-mismatch.onnx", dir);
     snprintf(p[3], sizeof p[3], "%s/nan-weight.onnx", dir);
-    if (cyclic(p[0]) || unsupported(p[1]) || gemm(p[2], 3, 1.0) || gemm(p[3], 2, NAN)) {
+    if (cyclic(p[0]) || unsupported(p[1]) || gemm(p[2], 3, 3, 1.0) || gemm(p[3], 2, 3, NAN)) {
         fprintf(stderr, "mkbad: cannot write into %s\n", dir);
         return 1;
     }
