@@ -53,8 +53,6 @@ run_suite() {
         cat "build/bench/$name.summary"
         echo '```'
         echo
-        awk -F, 'NR > 1 && $7 + 0 > m { m = $7 + 0; w = $1 " " $2 } END { printf "Peak memory: at most %.0f MiB per instance (%s).\n", m, w }' "$out"
-        echo
         echo "![instances decided against time]($imgrel/$name-cactus.svg)"
         echo
         echo "By property file (answers, then the expected answers from \`expected.csv\`):"

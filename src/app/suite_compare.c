@@ -30,6 +30,10 @@ int suite_compare(FILE *f, const char *name_a, const suite_table *a, const char 
                   const suite_table *b, const suite_table *expected)
 {
     int disagree = 0, only_a = 0, only_b = 0, both = 0, slower_a = 0, slower_b = 0, shown = 0;
+    int in_a_only = 0, in_b_only = 0;   /* instances missing from the other file */
+    for (int i = 0; i < a->n; i++) in_a_only += suite_find(b, a->rows[i].onnx, a->rows[i].vnnlib, 1) < 0;
+    for (int i = 0; i < b->n; i++) in_b_only += suite_find(a, b->rows[i].onnx, b->rows[i].vnnlib, 1) < 0;
+    int list_missing = in_a_only + in_b_only <= 10;
     double common_a = 0, common_b = 0;
     fprintf(f, "A = %s\nB = %s\n\n", name_a, name_b);
     fprintf(f, "  %-34s %-16s %-20s %-20s %s\n", "onnx", "vnnlib", "A", "B", "");
@@ -42,7 +46,7 @@ int suite_compare(FILE *f, const char *name_a, const suite_table *a, const char 
             const suite_row *ra = pass ? (k >= 0 ? &o->rows[k] : NULL) : r;
             const suite_row *rb = pass ? r : (k >= 0 ? &o->rows[k] : NULL);
             if (!ra || !rb) {
-                line(f, r->onnx, r->vnnlib, ra, rb, ra ? "only in A" : "only in B"), shown++;
+                if (list_missing) line(f, r->onnx, r->vnnlib, ra, rb, ra ? "only in A" : "only in B"), shown++;
                 continue;
             }
             int da = is_decided(ra->result), db = is_decided(rb->result);
@@ -75,6 +79,8 @@ int suite_compare(FILE *f, const char *name_a, const suite_table *a, const char 
         }
     }
     if (!shown) fprintf(f, "  (no differences)\n");
+    if (!list_missing)
+        fprintf(f, "  (%d instances only in A and %d only in B, not listed)\n", in_a_only, in_b_only);
     suite_stats sa, sb;
     suite_stats_compute(a, expected, &sa);
     suite_stats_compute(b, expected, &sb);
