@@ -22,9 +22,10 @@ static int is_supported(const char *op)
 
 const char *ox_node_label(const Onnx__NodeProto *n, char *buf, size_t size)
 {
-    if (n->name && *n->name) snprintf(buf, size, "node '%s' (%s)", n->name, n->op_type);
+    const char *op = n->op_type ? n->op_type : "?";
+    if (n->name && *n->name) snprintf(buf, size, "node '%s' (%s)", n->name, op);
     else snprintf(buf, size, "node producing '%s' (%s)",
-                  n->n_output ? n->output[0] : "?", n->op_type);
+                  n->n_output && n->output[0] ? n->output[0] : "?", op);
     return buf;
 }
 
@@ -341,6 +342,27 @@ static nc_status load_graph(octx *c)
     return NC_OK;
 }
 
+/* Every name the loader compares must be present: protobuf leaves absent
+ * optional strings NULL, which a malformed file can arrange anywhere. */
+static nc_status check_names(octx *c)
+{
+    const Onnx__GraphProto *g = c->g;
+    for (size_t i = 0; i < g->n_node; i++) {
+        const Onnx__NodeProto *n = g->node[i];
+        if (!n->op_type) return err_set(c->e, NC_EINPUT, "%s: node %zu has no op type", c->path, i);
+        for (size_t j = 0; j < n->n_input; j++)
+            if (!n->input[j]) return ox_fail(c, n, "an input has no name", NULL);
+        for (size_t j = 0; j < n->n_output; j++)
+            if (!n->output[j]) return ox_fail(c, n, "an output has no name", NULL);
+        if (n->n_output == 0) return ox_fail(c, n, "node has no output", NULL);
+    }
+    for (size_t i = 0; i < g->n_input; i++)
+        if (!g->input[i]->name) return err_set(c->e, NC_EINPUT, "%s: graph input %zu has no name", c->path, i);
+    for (size_t i = 0; i < g->n_output; i++)
+        if (!g->output[i]->name) return err_set(c->e, NC_EINPUT, "%s: graph output %zu has no name", c->path, i);
+    return NC_OK;
+}
+
 nc_status onnx_load(const char *path, net **out, nc_err *e)
 {
     *out = NULL;
@@ -365,7 +387,7 @@ nc_status onnx_load(const char *path, net **out, nc_err *e)
         s = e->code;
         goto done;
     }
-    if ((s = check_ops(&c)) || (s = collect_constants(&c)) || (s = load_graph(&c)) ||
+    if ((s = check_names(&c)) || (s = check_ops(&c)) || (s = collect_constants(&c)) || (s = load_graph(&c)) ||
         (s = net_validate(c.net, path, e)) || (s = net_fold(c.net, e)) ||
         (s = net_validate(c.net, path, e)))
         goto done;
