@@ -34,36 +34,12 @@ static int accept(void *vc, const double *x)
     return ok;
 }
 
-/* Largest induced infinity-norm product: a Lipschitz constant of y0 in the
- * infinity norm (ReLU is 1-Lipschitz). */
-static double lipschitz(const net *n)
+/* Y_0 >= t over [lo0, lo0 + w] x [lo1, lo1 + w]. */
+static prop *threshold_prop(double lo0, double lo1, double w, double t)
 {
-    double L = 1.0;
-    for (int k = 0; k < n->n; k++) {
-        const net_layer *l = &n->layers[k];
-        if (l->kind != NET_AFFINE) continue;
-        double m = 0;
-        for (int i = 0; i < l->out; i++) {
-            double s = 0;
-            for (int j = 0; j < l->in; j++) s += fabs(l->w[(size_t)i * l->in + j]);
-            m = fmax(m, s);
-        }
-        L *= m;
-    }
-    return L;
-}
-
-static prop *threshold_prop(double lo0, double hi0, double lo1, double hi1, double t)
-{
-    char text[1024];
-    snprintf(text, sizeof text,
-             "(declare-const X_0 Real)(declare-const X_1 Real)(declare-const Y_0 Real)"
-             "(assert (>= X_0 %.17g))(assert (<= X_0 %.17g))"
-             "(assert (>= X_1 %.17g))(assert (<= X_1 %.17g))(assert (>= Y_0 %.17g))",
-             lo0, hi0, lo1, hi1, t);
-    nc_err e;
-    prop *p;
-    cr_assert_eq(vnnlib_parse(text, "t", &p, &e), NC_OK, "%s", e.msg);
+    double lo[2] = { lo0, lo1 };
+    prop *p = tu_threshold_prop(2, lo, w, t);
+    cr_assert(p);
     return p;
 }
 
@@ -83,14 +59,14 @@ Test(bab, agrees_with_brute_force, .timeout = 300)
                 net_eval(n, x, &y);
                 gmax = fmax(gmax, y);
             }
-        double margin = lipschitz(n) * h / 2 + 1e-9;
+        double margin = tu_lipschitz(n) * h / 2 + 1e-9;
         bab_opts o;
         bab_opts_init(&o);
         o.max_boxes = 200000;
         for (int side = 0; side < 4; side++) {   /* sides 2, 3: the same with two threads */
             o.jobs = side < 2 ? 1 : 2;
             double t = side % 2 == 0 ? gmax + margin + 1e-6 : gmax - 1e-3 * (1 + fabs(gmax));
-            prop *p = threshold_prop(lo0, lo0 + w, lo1, lo1 + w, t);
+            prop *p = threshold_prop(lo0, lo1, w, t);
             ctx c = { .n = n, .pc = &p->cases[0] };
             bab_result br;
             nc_err e;
@@ -112,7 +88,7 @@ Test(bab, agrees_with_brute_force, .timeout = 300)
 Test(bab, finds_tiny_planted_region)
 {
     net *n = tu_sum_net();
-    prop *p = threshold_prop(0, 1, 0, 1, 1.9999);
+    prop *p = threshold_prop(0, 0, 1, 1.9999);
     ctx c = { .n = n, .pc = &p->cases[0] };
     bab_opts o;
     bab_opts_init(&o);

@@ -14,20 +14,10 @@
 #include "support/testutil.h"
 #include "verify/driver.h"
 
-/* Y_0 >= t over [lo, lo + w]^d (the unsafe set). */
 static prop *threshold_prop(int d, const double *lo, double w, double t)
 {
-    char text[4096];
-    int k = 0;
-    for (int i = 0; i < d; i++) k += snprintf(text + k, sizeof text - k, "(declare-const X_%d Real)", i);
-    k += snprintf(text + k, sizeof text - k, "(declare-const Y_0 Real)");
-    for (int i = 0; i < d; i++)
-        k += snprintf(text + k, sizeof text - k, "(assert (>= X_%d %.17g))(assert (<= X_%d %.17g))", i,
-                      lo[i], i, lo[i] + w);
-    snprintf(text + k, sizeof text - k, "(assert (>= Y_0 %.17g))", t);
-    nc_err e;
-    prop *p;
-    cr_assert_eq(vnnlib_parse(text, "t", &p, &e), NC_OK, "%s", e.msg);
+    prop *p = tu_threshold_prop(d, lo, w, t);
+    cr_assert(p);
     return p;
 }
 
@@ -58,19 +48,7 @@ static double grid_max(const net *n, const double *lo, double w, double *margin)
             net_eval(n, x, &y);
             best = fmax(best, y);
         }
-    double L = 1.0;
-    for (int k = 0; k < n->n; k++) {
-        const net_layer *l = &n->layers[k];
-        if (l->kind != NET_AFFINE) continue;
-        double m = 0;
-        for (int i = 0; i < l->out; i++) {
-            double s = 0;
-            for (int j = 0; j < l->in; j++) s += fabs(l->w[(size_t)i * l->in + j]);
-            m = fmax(m, s);
-        }
-        L *= m;
-    }
-    *margin = L * h / 2 + 1e-9;
+    *margin = tu_lipschitz(n) * h / 2 + 1e-9;
     return best;
 }
 

@@ -15,23 +15,6 @@
 const char *const snd_method_names[SND_METHODS] = { "auto", "smt", "interval", "zonotope",
                                                     "crown", "alpha-crown" };
 
-/* "y0 >= t" over [lo_i, lo_i + w] */
-static prop *threshold(int d, const double *lo, double w, double t)
-{
-    char text[4096];
-    int k = 0;
-    for (int i = 0; i < d; i++) k += snprintf(text + k, sizeof text - k, "(declare-const X_%d Real)", i);
-    k += snprintf(text + k, sizeof text - k, "(declare-const Y_0 Real)");
-    for (int i = 0; i < d; i++)
-        k += snprintf(text + k, sizeof text - k, "(assert (>= X_%d %.17g))(assert (<= X_%d %.17g))", i,
-                      lo[i], i, lo[i] + w);
-    snprintf(text + k, sizeof text - k, "(assert (>= Y_0 %.17g))", t);
-    nc_err e;
-    prop *p = NULL;
-    if (vnnlib_parse(text, "soundness", &p, &e)) return NULL;
-    return p;
-}
-
 static double *copy(const double *v, int n)
 {
     double *c = malloc((size_t)n * sizeof *c);
@@ -144,7 +127,7 @@ int soundness_run(uint64_t seed, int count, double timeout, snd_report *rep, FIL
         net *n = f;
         prop *p;
         if (planted) {
-            prop *box = threshold(d, lo, w, 0);
+            prop *box = tu_threshold_prop(d, lo, w, 0);
             double flo, fhi;
             output_bounds(f, box, &flo, &fhi);
             prop_free(box);
@@ -152,7 +135,7 @@ int soundness_run(uint64_t seed, int count, double timeout, snd_report *rep, FIL
             double x0[8];
             for (int i = 0; i < d; i++) x0[i] = lo[i] + rad + (w - 2 * rad) * rng_unif(&r);
             n = planted_net(f, d, x0, rad, 2 * (fhi - flo) + 2 * delta + 1);
-            p = threshold(d, lo, w, fhi + delta);
+            p = tu_threshold_prop(d, lo, w, fhi + delta);
             rep->planted++;
         } else {
             for (int s = 0; s < 1000; s++) {
@@ -161,7 +144,7 @@ int soundness_run(uint64_t seed, int count, double timeout, snd_report *rep, FIL
                 best = fmax(best, y);
             }
             int k = (int)(rng_next(&r) % 5);
-            p = threshold(d, lo, w, best + (k - 2) * 0.02 * (1 + fabs(best)));
+            p = tu_threshold_prop(d, lo, w, best + (k - 2) * 0.02 * (1 + fabs(best)));
         }
         answer a[SND_METHODS];
         a[SND_AUTO] = decide(n, p, VERIFY_AUTO, timeout, &rep->bad_cex);

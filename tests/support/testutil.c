@@ -1,5 +1,7 @@
 #include "support/testutil.h"
 
+#include "io/vnnlib.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +104,39 @@ net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net
     }
     net_validate(n, "random", NULL);
     return n;
+}
+
+double tu_lipschitz(const net *n)
+{
+    double L = 1.0;
+    for (int k = 0; k < n->n; k++) {
+        const net_layer *l = &n->layers[k];
+        if (l->kind != NET_AFFINE) continue;
+        double m = 0;
+        for (int i = 0; i < l->out; i++) {
+            double s = 0;
+            for (int j = 0; j < l->in; j++) s += fabs(l->w[(size_t)i * l->in + j]);
+            m = fmax(m, s);
+        }
+        L *= m;
+    }
+    return L;
+}
+
+prop *tu_threshold_prop(int d, const double *lo, double w, double t)
+{
+    char text[4096];
+    int k = 0;
+    for (int i = 0; i < d; i++) k += snprintf(text + k, sizeof text - k, "(declare-const X_%d Real)", i);
+    k += snprintf(text + k, sizeof text - k, "(declare-const Y_0 Real)");
+    for (int i = 0; i < d; i++)
+        k += snprintf(text + k, sizeof text - k, "(assert (>= X_%d %.17g))(assert (<= X_%d %.17g))", i,
+                      lo[i], i, lo[i] + w);
+    snprintf(text + k, sizeof text - k, "(assert (>= Y_0 %.17g))", t);
+    nc_err e;
+    prop *p = NULL;
+    if (vnnlib_parse(text, "threshold", &p, &e)) return NULL;
+    return p;
 }
 
 net *tu_sum_net(void)

@@ -3,6 +3,7 @@
 #define NC_TESTUTIL_H
 
 #include "core/net.h"
+#include "core/prop.h"
 #include "core/rng.h"
 
 /* A fresh file path inside a per-process temporary directory (static
@@ -27,6 +28,14 @@ const char *tu_slurp(const char *path);
 /* A random network: in -> hidden[0] -> ... -> out with activation `act`
  * after every hidden affine layer; weights ~ N(0, 1/sqrt(fan-in)). */
 net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net_kind act);
+
+/* An infinity-norm Lipschitz constant of n (product of the induced norms
+ * of its affine layers; ReLU-like activations are 1-Lipschitz). */
+double tu_lipschitz(const net *n);
+
+/* The property "Y_0 >= t" over the box [lo_i, lo_i + w], i < d (d <= 8);
+ * NULL if it does not parse. */
+prop *tu_threshold_prop(int d, const double *lo, double w, double t);
 
 /* y = relu(x0 + x1): two inputs, one output. */
 net *tu_sum_net(void);
