@@ -164,3 +164,31 @@ Test(gate, bad_policies_name_file_and_line)
     bad_policy("model.yaml", "model: nothere.onnx\nchecks:\n  - name: a\n    kind: property\n    property: x\n",
                "model.yaml:1: model: ");
 }
+
+/* A passing check that became much slower than in the baseline is a
+ * regression (here: an ACAS Xu property that takes seconds to prove against
+ * a baseline that says 0.1 s). */
+Test(gate, slower_proof_is_a_regression, .timeout = 120)
+{
+    const char *bench = tu_benchmarks();
+    if (!bench) {
+        cr_skip_test("benchmarks not found (set NNCERT_BENCHMARKS)");
+        return;
+    }
+    char pol[2048];
+    snprintf(pol, sizeof pol,
+             "name: acas\nmodel: %s/%s/acasxu/onnx/ACASXU_run2a_4_6_batch_2000.onnx\n"
+             "checks:\n  - name: prop1\n    kind: property\n"
+             "    property: %s/%s/acasxu/vnnlib/prop_1.vnnlib\n    timeout: 60\n",
+             bench[0] == '/' ? "" : getenv("PWD"), bench, bench[0] == '/' ? "" : getenv("PWD"), bench);
+    const char *p = tu_write("acas.yaml", pol);
+    const char *base = tu_write("acas-base.json",
+                                "{\"checks\": [{\"name\": \"prop1\", \"verdict\": \"pass\", "
+                                "\"passes\": true, \"seconds\": 0.1}]}");
+    char args[1024];
+    snprintf(args, sizeof args, "%s --baseline %s --slower-factor 3", p, base);
+    cr_assert_eq(gate(args), 0, "%s", out);
+    HAS("REGRESSION (time) prop1: 0.10 s in the baseline");
+    snprintf(args, sizeof args, "%s --baseline %s --slower-factor 3 --fail-on-regression", p, base);
+    cr_assert_eq(gate(args), 1, "%s", out);
+}
