@@ -3,7 +3,8 @@
  *
  * Instances: random networks (2-5 inputs, one or two hidden layers, ReLU,
  * LeakyReLU, Sigmoid or Tanh) with a threshold property "y0 >= t" near the
- * sampled maximum, and planted ones: a ReLU network plus a narrow spike of
+ * sampled maximum (one in five below it, the others 1% to 12% above), and
+ * planted ones: a ReLU network plus a narrow spike of
  * L1 radius 1e-3 of the box width around a random point, with t above a
  * sound upper bound of the network without the spike, so the property is
  * violated only inside the spike (attacks rarely land there).
