@@ -15,6 +15,7 @@ struct falsifier {
     double *lo, *hi;     /* finite search box */
     double *x, *g, *xbest;
     int best_d, best_r;  /* disjunct/row of the last margin */
+    int target;          /* disjunct whose margin the gradient follows (-1: the smallest) */
 };
 
 void falsify_opts_init(falsify_opts *o)
@@ -52,6 +53,7 @@ falsifier *falsify_new(const net *n, const prop_case *pc, nc_err *e)
     if (!f) return NULL;
     f->n = n;
     f->pc = pc;
+    f->target = -1;
     int w = net_max_width(n), d = n->in_dim;
     f->act = err_calloc(e, (size_t)n->n + 1, sizeof *f->act);
     f->ga = err_calloc(e, (size_t)w, sizeof(double));
@@ -127,6 +129,7 @@ double falsify_margin(falsifier *f, const double *x, double *g)
     const double *y = f->act[f->n->n];
     int ny = f->n->out_dim;
     double best = INFINITY;
+    int gd = -1, gr = -1;
     f->best_d = f->best_r = -1;
     for (int d = 0; d < pc->n_disj; d++) {
         double worst = -INFINITY;
@@ -138,9 +141,11 @@ double falsify_margin(falsifier *f, const double *x, double *g)
             if (v > worst) worst = v, wr = r;
         }
         if (worst < best) best = worst, f->best_d = d, f->best_r = wr;
+        if (d == f->target) gd = d, gr = wr;
     }
+    if (gd < 0) gd = f->best_d, gr = f->best_r;
     if (g) {
-        if (f->best_r >= 0) backward(f, pc->disj[f->best_d].rows[f->best_r].a, g);
+        if (gr >= 0) backward(f, pc->disj[gd].rows[gr].a, g);
         else memset(g, 0, (size_t)f->n->in_dim * sizeof *g);
     }
     return isnan(best) ? INFINITY : best;
@@ -203,7 +208,13 @@ static int attack(falsifier *f, const falsify_opts *o, rng *r, falsify_cb cb, vo
         } else {
             random_point(f, r, f->x);
         }
+        /* restarts cycle between the smallest margin and each disjunct in
+         * turn (a multi-targeted attack): following the currently closest
+         * disjunct alone can stall where another one is reachable */
+        int nd = f->pc->n_disj;
+        f->target = nd > 1 ? t % (nd + 1) - 1 : -1;
         int c = descend(f, f->lo, f->hi, o->steps, o, cb, ctx, best);
+        f->target = -1;
         if (c) return c;
     }
     return 0;

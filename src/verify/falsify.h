@@ -5,7 +5,10 @@
  * step, restarts from random points) that minimises the unsafe-set margin
  *   m(x) = min over disjuncts D of max over rows r in D of (a_r . f(x) + d_r + slack_r),
  * which is negative exactly when f(x) lies in some disjunct with room to
- * spare for the rows' conversion errors. Candidates with m(x) < 0 are
+ * spare for the rows' conversion errors. With several disjuncts the attack's
+ * restarts take turns: the smallest margin, then each disjunct's own margin
+ * (a multi-targeted attack), so that one nearly reachable disjunct does not
+ * hide another. Candidates with m(x) < 0 are
  * returned to the caller, who must re-check them exactly (solvers/exact.h);
  * nothing here is trusted. Deterministic for a given seed.
  */
