@@ -37,6 +37,8 @@ run_suite() {
     rm -rf "build/bench/$name-cex"
     local cmd="nncert suite $inst --root $root --jobs $jobs --out $out --report build/bench/$name.html --plot $img/$name-cactus.svg $*"
     echo "== $title: $cmd" >&2
+    local before=0
+    [ -f "$out" ] && before=$(( $(wc -l < "$out") - 1 ))
     local start=$SECONDS
     "$bin" suite "$inst" --root "$root" --jobs "$jobs" --out "$out" \
         --report "build/bench/$name.html" --plot "$img/$name-cactus.svg" "$@" \
@@ -46,7 +48,12 @@ run_suite() {
     {
         echo "## $title"
         echo
-        echo "\`$cmd\` (exit code $rc; $wall s wall clock, \`--jobs $jobs\`;"
+        if [ "$before" -gt 0 ]; then
+            echo "\`$cmd\` (exit code $rc; resumed with $before instances already in the results file,"
+            echo "which come from an earlier run of the same command; this invocation took $wall s wall clock, \`--jobs $jobs\`;"
+        else
+            echo "\`$cmd\` (exit code $rc; $wall s wall clock, \`--jobs $jobs\`;"
+        fi
         echo "the times below are per instance, each instance on one core):"
         echo
         echo '```'
