@@ -36,6 +36,14 @@ static int xpath_count(const char *xml, const char *expr)
     return atoi(res);
 }
 
+/* xmllint accepts the file as well-formed XML. */
+static void assert_well_formed(const char *xml)
+{
+    char cmd[1024], res[4096];
+    snprintf(cmd, sizeof cmd, "xmllint --noout %s", xml);
+    cr_assert_eq(tu_run(cmd, res, sizeof res), 0, "%s is not well-formed: %s", xml, res);
+}
+
 Test(gate, shipped_policy_passes)
 {
     char args[1024];
@@ -44,9 +52,7 @@ Test(gate, shipped_policy_passes)
     cr_assert_eq(gate(args), 0, "%s", out);
     HAS("GATE PASSED: 3 passed, 0 failed, 0 unknown");
     HAS("robust-at-0.04           robustness    PASS");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "xmllint --noout %s", xml);
-    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "not well-formed: %s", out);
+    assert_well_formed(xml);
     cr_assert_eq(xpath_count(xml, "/testsuites/testsuite/testcase"), 3);
     cr_assert_eq(xpath_count(xml, "//failure"), 0);
     cr_assert(strstr(slurp(json), "\"passed\": true"));
@@ -63,9 +69,7 @@ Test(gate, perturbed_model_fails_with_the_counterexample)
     HAS("GATE FAILED: 1 passed, 2 failed, 0 unknown");
     HAS("reject-score-range       output-range  FAIL");
     HAS("certified 3 of 5 samples (60.0%) at eps 0.04, required 4 (80.0%)");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "xmllint --noout %s", xml);
-    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "not well-formed: %s", out);
+    assert_well_formed(xml);
     cr_assert_eq(xpath_count(xml, "/testsuites[@failures='2']/testsuite[@tests='3']/testcase"), 3);
     cr_assert_eq(xpath_count(xml, "//testcase[@name='reject-score-range']/failure[@type='violated']"), 1);
     cr_assert_eq(xpath_count(xml, "//testcase[@name='robust-at-0.04']/failure[@type='shortfall']"), 1);
