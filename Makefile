@@ -19,7 +19,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lprotobuf-c -ljansson -lmpfr -lgmp -lopenblas -lyaml -lz3)
 INCS       = -Isrc -I. -Itests -I$(BUILD)/gen
 ALL_CFLAGS = $(STD) $(OPT) $(WARN) $(INCS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-LIBS       = $(PKG_LIBS) -lm -pthread
+LIBS       = $(PKG_LIBS) -lglpk -lm -pthread
 
 LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard domains/*.c) \
           $(wildcard solvers/*.c) $(wildcard src/verify/*.c) \

@@ -23,7 +23,7 @@ static const char *USAGE =
     "usage: nncert <command> [options]\n"
     "\n"
     "commands:\n"
-    "  verify NET PROP [--method auto|smt] [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
+    "  verify NET PROP [--method auto|smt|star] [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
     "                  [--alpha-iters N] [--json] [--results-file F]\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
     "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
@@ -167,7 +167,7 @@ static int cmd_verify(int argc, char **argv)
     if (argc - optind != 2) return cli_usage_error("verify needs NET and PROP", NULL);
     verify_method method;
     if (verify_method_parse(o.method, &method))
-        return cli_usage_error("available methods: auto, smt; unknown method ", o.method);
+        return cli_usage_error("available methods: auto, smt, star; unknown method ", o.method);
     nc_err e;
     err_clear(&e);
     net *n;

@@ -53,6 +53,11 @@ int report_verify_json(FILE *f, const verify_result *r)
     json_object_set_new(o, "seconds", json_real(r->seconds));
     json_object_set_new(o, "method", json_string(r->method));
     if (r->boxes > 0) json_object_set_new(o, "boxes", json_integer(r->boxes));
+    if (r->stars > 0) {
+        json_object_set_new(o, "stars", json_integer(r->stars));
+        json_object_set_new(o, "pieces", json_integer(r->pieces));
+        json_object_set_new(o, "lp_calls", json_integer(r->lp_calls));
+    }
     if (r->v == VERDICT_VIOLATED) {
         json_t *c = json_object();
         json_object_set_new(c, "x", num_array(r->x, r->n_in));

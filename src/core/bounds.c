@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 bounds *bounds_new(const net *n, nc_err *e)
 {
@@ -46,4 +47,12 @@ int bounds_meet(bounds *b, int k, const double *lo, const double *hi)
         if (b->lo[k][i] > b->hi[k][i]) empty = 1;
     }
     return empty;
+}
+
+void bounds_copy(bounds *dst, const bounds *src)
+{
+    for (int k = 0; k < src->n_boxes; k++) {
+        memcpy(dst->lo[k], src->lo[k], (size_t)src->dim[k] * sizeof(double));
+        memcpy(dst->hi[k], src->hi[k], (size_t)src->dim[k] * sizeof(double));
+    }
 }

@@ -24,6 +24,9 @@ typedef struct {
 bounds *bounds_new(const net *n, nc_err *e);
 void bounds_free(bounds *b);
 
+/* Copies every box of src into dst (both shaped for the same net). */
+void bounds_copy(bounds *dst, const bounds *src);
+
 /* Intersects box k with [lo, hi]. Returns 1 if some entry became empty
  * (lo > hi), which means the box is infeasible. */
 int bounds_meet(bounds *b, int k, const double *lo, const double *hi);

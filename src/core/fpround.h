@@ -56,4 +56,39 @@ static inline double fpr_step(double x, int dir, int k)
     return x;
 }
 
+/* A running sum whose rounding is bounded: add terms (each the result of at
+ * most one rounded operation, or exact), then read a rigorous lower or
+ * upper bound of the exact sum of the terms. An infinite term makes the
+ * bound infinite on its side. */
+typedef struct {
+    double s, abs;
+    int n;
+    int neg_inf, pos_inf;
+} fpr_sum;
+
+static inline void fpr_sum_add(fpr_sum *a, double t)
+{
+    if (t == 0.0) return;
+    if (t != t) a->neg_inf = a->pos_inf = 1;   /* NaN: nothing is known */
+    else if (t == -INFINITY) a->neg_inf = 1;
+    else if (t == INFINITY) a->pos_inf = 1;
+    else {
+        a->s += t;
+        a->abs += fabs(t);
+        a->n++;
+    }
+}
+
+static inline double fpr_sum_lower(const fpr_sum *a)
+{
+    if (a->neg_inf) return -INFINITY;
+    return fpr_down(a->s - fpr_dot_err(a->n, a->abs, a->n));
+}
+
+static inline double fpr_sum_upper(const fpr_sum *a)
+{
+    if (a->pos_inf) return INFINITY;
+    return fpr_up(a->s + fpr_dot_err(a->n, a->abs, a->n));
+}
+
 #endif

@@ -1,6 +1,7 @@
 #include "verify/driver.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "verify/bab_input.h"
 #include "verify/candidate.h"
 #include "verify/solve.h"
+#include "verify/star_reach.h"
 #include "verify/falsify.h"
 #include "verify/prove.h"
 
@@ -30,12 +32,16 @@ void verify_opts_init(verify_opts *o)
     o->max_memory = verify_default_memory();
     o->method = VERIFY_AUTO;
     o->smt_max_unstable = 48;
+    o->star_overapprox = 1;
+    o->on_piece = NULL;
+    o->piece_ctx = NULL;
 }
 
 int verify_method_parse(const char *name, verify_method *out)
 {
     if (!strcmp(name, "auto")) *out = VERIFY_AUTO;
     else if (!strcmp(name, "smt")) *out = VERIFY_SMT;
+    else if (!strcmp(name, "star")) *out = VERIFY_STAR;
     else return -1;
     return 0;
 }
@@ -53,6 +59,51 @@ static nc_status verify_smt(const net *n, const prop *p, double deadline, int *p
     int all = 1;
     for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
     r->v = all ? VERDICT_HOLDS : timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
+    return NC_OK;
+}
+
+/* Exact star-set reachability alone on every case. */
+static nc_status verify_star(const net *n, const prop *p, const verify_opts *o, double deadline,
+                             verify_result *r, nc_err *e)
+{
+    int all = 1, timed_out = 0, memory_out = 0;
+    const char *why = NULL;
+    static _Thread_local char why_buf[200];
+    r->method = "star";
+    for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED; k++) {
+        star_opts so;
+        star_opts_init(&so);
+        so.deadline = deadline;
+        so.jobs = o->jobs;
+        so.max_stars = star_stars_for_memory(n, o->max_memory);
+        so.overapprox = o->star_overapprox;
+        so.on_piece = o->on_piece;
+        so.piece_ctx = o->piece_ctx;
+        cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
+        star_result sr;
+        nc_status st = star_reach(n, &p->cases[k], &so, candidate_accept, &c, &sr, e);
+        if (!st && c.status) st = c.status;
+        r->stars += sr.stars;
+        r->pieces += sr.pieces;
+        r->lp_calls += sr.lp_calls;
+        if (st) return st;
+        if (sr.outcome == STAR_PROVED) continue;
+        all = 0;
+        if (sr.outcome == STAR_TIMEOUT) timed_out = 1;
+        else if (sr.outcome == STAR_MEMORY) memory_out = 1;
+        else if (sr.outcome == STAR_UNKNOWN && !why) {
+            snprintf(why_buf, sizeof why_buf, "star (%s)", sr.why);
+            why = why_buf;
+        }
+        if (timed_out) break;
+    }
+    if (r->v == VERDICT_VIOLATED) return NC_OK;
+    if (all) r->v = VERDICT_HOLDS;
+    else if (timed_out) r->v = VERDICT_TIMEOUT;
+    else {
+        r->v = VERDICT_UNKNOWN;
+        r->method = memory_out ? "star (memory limit)" : why ? why : "star";
+    }
     return NC_OK;
 }
 
@@ -129,8 +180,9 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     int timed_out = 0, memory_out = 0;
     int *proved = err_calloc(e, (size_t)p->n_cases, sizeof *proved);
     if (!proved) return e->code;
-    if (o->method == VERIFY_SMT) {
-        st = verify_smt(n, p, deadline, proved, r, e);
+    if (o->method == VERIFY_SMT || o->method == VERIFY_STAR) {
+        st = o->method == VERIFY_SMT ? verify_smt(n, p, deadline, proved, r, e)
+                                     : verify_star(n, p, o, deadline, r, e);
         free(proved);
         if (st) {
             verify_result_free(r);

@@ -9,7 +9,8 @@
  *   4. falsify by the gradient attack on the cases not proved;
  *   5. decide what is left exactly with SMT (verify/solve.h) when few ReLUs
  *      are unstable (smt_max_unstable).
- * With method VERIFY_SMT only the exact solver runs.
+ * With method VERIFY_SMT only the exact solver runs; with VERIFY_STAR only
+ * exact star-set reachability (verify/star_reach.h).
  * The property holds when every case holds, is violated as soon as one
  * exactly checked counterexample is found, and is otherwise unknown (or
  * timeout when the deadline passed first).
@@ -23,10 +24,12 @@
 #include "core/net.h"
 #include "core/prop.h"
 
-/* How to decide: the portfolio, or one exact solver on the whole problem. */
-typedef enum { VERIFY_AUTO = 0, VERIFY_SMT } verify_method;
+struct star_s;
 
-/* "auto", "smt"; 0 on success. */
+/* How to decide: the portfolio, or one exact solver on the whole problem. */
+typedef enum { VERIFY_AUTO = 0, VERIFY_SMT, VERIFY_STAR } verify_method;
+
+/* "auto", "smt", "star"; 0 on success. */
 int verify_method_parse(const char *name, verify_method *out);
 
 /* UNKNOWN is zero so that a zeroed result never claims anything. */
@@ -42,6 +45,10 @@ typedef struct {
     double max_memory;              /* bytes the branch-and-bound queue may use */
     verify_method method;
     int smt_max_unstable;           /* auto: SMT last when at most this many ReLUs are unstable */
+    int star_overapprox;            /* star: prune with CROWN + LP */
+    /* star: called with every output piece (the star is borrowed); non-zero stops */
+    int (*on_piece)(void *ctx, const struct star_s *s);
+    void *piece_ctx;
 } verify_opts;
 
 void verify_opts_init(verify_opts *o);
@@ -59,6 +66,9 @@ typedef struct {
     double *x, *y;        /* counterexample when violated (owned) */
     long candidates;      /* candidates rejected by the exact check */
     long boxes;           /* boxes bounded by branch and bound */
+    long stars;           /* stars processed by star-set reachability */
+    long pieces;          /* output pieces it reached */
+    long lp_calls;        /* LPs it solved */
 } verify_result;
 
 /* Decides p on n. NC_EINPUT when their dimensions differ. r is filled on
