@@ -23,6 +23,7 @@
 #ifndef NC_STAR_H
 #define NC_STAR_H
 
+#include "core/bounds.h"
 #include "core/err.h"
 #include "core/net.h"
 #include "core/prop.h"
@@ -77,5 +78,17 @@ nc_status star_approx(star *s, const net_layer *l, int i, double lo, double hi, 
  * G (nv entries) and g, with a rigorous bound `slack` on
  * |exact a . x + d - (G z + g)| for z in P's box. */
 void star_row(const star *s, const double *a, double d, double *G, double *g, double *slack);
+
+/* The approx-star domain: propagates the input set of case pc through n,
+ * exact on affine layers and over-approximate on activations (star_approx,
+ * neuron ranges by LP where the interval bound over P's box is undecided),
+ * writing the box of every layer into b (met with what b holds when
+ * `intersect`, else replacing it). With m > 0 also writes rigorous lower
+ * bounds of the m rows C y + d (C: m x out_dim) by LP into lower. Past
+ * `deadline` (clock_now(); 0: none) no further LPs are solved: the boxes
+ * stay sound, only looser. */
+nc_status star_propagate(const net *n, const prop_case *pc, bounds *b, int intersect, int m,
+                         const double *C, const double *d, double *lower, double deadline,
+                         nc_err *e);
 
 #endif

@@ -21,7 +21,8 @@ struct lp {
     int n, m, cap;
     double *lo, *hi;
     lp_row *rows;
-    glp_prob *P;
+    glp_prob *P;     /* NULL after lp_release until the next use */
+    int *stat;       /* saved basis: rows then columns (1-based GLPK codes), or NULL */
 };
 
 static _Thread_local long solves;
@@ -82,8 +83,21 @@ lp *lp_copy(const lp *q, nc_err *e)
 {
     lp *p = lp_new(q->n, q->lo, q->hi, e);
     if (!p) return NULL;
-    glp_erase_prob(p->P);
-    glp_copy_prob(p->P, q->P, GLP_OFF);
+    if (q->P) {
+        glp_erase_prob(p->P);
+        glp_copy_prob(p->P, q->P, GLP_OFF);
+    } else {   /* rebuilt from the rows below on first use */
+        glp_delete_prob(p->P);
+        p->P = NULL;
+        if (q->stat) {
+            p->stat = err_calloc(e, (size_t)q->m + q->n + 1, sizeof *p->stat);
+            if (!p->stat) {
+                lp_free(p);
+                return NULL;
+            }
+            memcpy(p->stat, q->stat, ((size_t)q->m + q->n) * sizeof *p->stat);
+        }
+    }
     p->rows = err_calloc(e, (size_t)q->m + 1, sizeof *p->rows);
     if (!p->rows) {
         lp_free(p);
@@ -112,9 +126,57 @@ void lp_free(lp *p)
     if (!p) return;
     for (int r = 0; r < p->m; r++) row_clear(&p->rows[r]);
     free(p->rows);
-    free(p->lo), free(p->hi);
+    free(p->lo), free(p->hi), free(p->stat);
     if (p->P) glp_delete_prob(p->P);
     free(p);
+}
+
+void lp_release(lp *p)
+{
+    if (!p->P) return;
+    free(p->stat);
+    p->stat = malloc(((size_t)p->m + p->n + 1) * sizeof *p->stat);
+    if (p->stat) {
+        for (int r = 0; r < p->m; r++) p->stat[r] = glp_get_row_stat(p->P, r + 1);
+        for (int j = 0; j < p->n; j++) p->stat[p->m + j] = glp_get_col_stat(p->P, j + 1);
+    }
+    glp_delete_prob(p->P);
+    p->P = NULL;
+}
+
+/* Appends a row to GLPK only (1-based index arrays of length nnz + 1). */
+static int glpk_row(glp_prob *P, int nnz, const int *idx1, const double *val1, double rl, double ru);
+
+/* The GLPK problem, rebuilt in this thread after lp_release; 0 or -1. */
+static int ensure(lp *p)
+{
+    if (p->P) return 0;
+    quiet();
+    p->P = glp_create_prob();
+    glp_set_obj_dir(p->P, GLP_MIN);
+    if (p->n > 0) glp_add_cols(p->P, p->n);
+    for (int j = 0; j < p->n; j++) set_col(p->P, j, p->lo[j], p->hi[j]);
+    int *idx1 = malloc(((size_t)p->n + 1) * sizeof *idx1);
+    double *val1 = malloc(((size_t)p->n + 1) * sizeof *val1);
+    if (!idx1 || !val1) {
+        free(idx1), free(val1);
+        glp_delete_prob(p->P);
+        p->P = NULL;
+        return -1;
+    }
+    for (int r = 0; r < p->m; r++) {
+        const lp_row *row = &p->rows[r];
+        for (int k = 0; k < row->nnz; k++) idx1[k + 1] = row->idx[k] + 1, val1[k + 1] = row->val[k];
+        glpk_row(p->P, row->nnz, idx1, val1, row->rl, row->ru);
+    }
+    free(idx1), free(val1);
+    if (p->stat) {
+        for (int r = 0; r < p->m; r++) glp_set_row_stat(p->P, r + 1, p->stat[r]);
+        for (int j = 0; j < p->n; j++) glp_set_col_stat(p->P, j + 1, p->stat[p->m + j]);
+        free(p->stat);
+        p->stat = NULL;
+    }
+    return 0;
 }
 
 int lp_cols(const lp *p) { return p->n; }
@@ -130,6 +192,10 @@ int lp_add_col(lp *p, double lo, double hi, nc_err *e)
     double *h = err_realloc(e, p->hi, (size_t)p->n + 2, sizeof *h);
     if (!h) return -1;
     p->hi = h;
+    if (ensure(p)) {
+        err_set(e, NC_ENOMEM, "out of memory for an LP");
+        return -1;
+    }
     p->lo[p->n] = lo, p->hi[p->n] = hi;
     glp_add_cols(p->P, 1);
     set_col(p->P, p->n, lo, hi);
@@ -141,7 +207,7 @@ void lp_tighten(lp *p, int j, double lo, double hi)
     if (lo > p->lo[j]) p->lo[j] = lo;
     if (hi < p->hi[j]) p->hi[j] = hi;
     if (p->lo[j] > p->hi[j]) p->hi[j] = p->lo[j];   /* empty: keep GLPK's bounds legal */
-    set_col(p->P, j, p->lo[j], p->hi[j]);
+    if (p->P) set_col(p->P, j, p->lo[j], p->hi[j]);
 }
 
 /* Appends a row to GLPK only (1-based index arrays of length nnz + 1). */
@@ -155,6 +221,7 @@ static int glpk_row(glp_prob *P, int nnz, const int *idx1, const double *val1, d
 
 nc_status lp_add_row(lp *p, const double *a, double rl, double ru, nc_err *e)
 {
+    if (ensure(p)) return err_set(e, NC_ENOMEM, "out of memory for an LP");
     if (p->m == p->cap) {
         int cap = p->cap ? 2 * p->cap : 16;
         lp_row *v = err_realloc(e, p->rows, (size_t)cap, sizeof *v);
@@ -291,6 +358,7 @@ lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double dea
 {
     int n = p->n;
     *lower = -INFINITY;
+    if (ensure(p)) return LP_FAILED;
     double *c = calloc((size_t)n + 1, sizeof *c);
     if (!c) return LP_FAILED;
     double tlo = 0.0, thi = 0.0, c0 = 0.0;

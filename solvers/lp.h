@@ -17,8 +17,10 @@
  *
  * One lp object keeps its GLPK problem and basis between calls, so
  * successive minimisations over the same P are warm-started. An lp is used
- * by one thread at a time; different lps may be used by different threads
- * (GLPK keeps its state thread-local). GLPK's terminal output is off.
+ * by one thread at a time. GLPK keeps its memory per thread, so an lp that
+ * moves to another thread must first be released (lp_release) by the
+ * thread that used it: the next user rebuilds the problem from our copy of
+ * the rows, with the saved basis. GLPK's terminal output is off.
  * Ownership: an lp owns its GLPK problem and its copy of the rows.
  */
 #ifndef NC_LP_H
@@ -32,6 +34,9 @@ typedef struct lp lp;
 lp *lp_new(int n, const double *lo, const double *hi, nc_err *e);
 /* An independent copy (rows, box and the current basis). */
 lp *lp_copy(const lp *p, nc_err *e);
+/* Frees the GLPK problem (keeping rows, box and basis); any thread may use
+ * or free the lp afterwards. */
+void lp_release(lp *p);
 void lp_free(lp *p);
 
 int lp_cols(const lp *p);

@@ -57,6 +57,7 @@ int cmd_suite(int argc, char **argv)
         { "verifier", required_argument, 0, 'v' },     { "compare", no_argument, 0, 'c' },
         { "seed", required_argument, 0, 's' },         { "alpha-iters", required_argument, 0, 'a' },
         { "instance-jobs", required_argument, 0, 'i' }, { "max-memory", required_argument, 0, 'M' },
+        { "method", required_argument, 0, 'm' },
         { "help", no_argument, 0, 'h' },               { 0, 0, 0, 0 }
     };
     suite_opts o;
@@ -104,16 +105,17 @@ int cmd_suite(int argc, char **argv)
             if (cli_parse_size(optarg, &max_memory))
                 return cli_usage_error("--max-memory needs a size such as 512M or 2G, got ", optarg);
             break;
-        case 's': case 'a': case 'i':
+        case 's': case 'a': case 'i': case 'm':
             if (ne + 2 > MAX_EXTRA) return cli_usage_error("too many options", NULL);
-            extra[ne++] = c == 's' ? "--seed" : c == 'a' ? "--alpha-iters" : "--jobs";
+            extra[ne++] = c == 's' ? "--seed" : c == 'a' ? "--alpha-iters" : c == 'm' ? "--method" : "--jobs";
             extra[ne++] = optarg;
             break;
         case 'h':
             printf("usage: nncert suite INSTANCES.csv [--root DIR] [--expected CSV] [--jobs N]\n"
                    "                    [--out RESULTS.csv] [--timeout-scale K | --timeout S]\n"
                    "                    [--report FILE.html] [--plot FILE.svg] [--max-memory SIZE]\n"
-                   "                    [--instance-jobs N] [--seed N] [--alpha-iters N] [--verifier BIN]\n"
+                   "                    [--instance-jobs N] [--seed N] [--alpha-iters N] [--method M]\n"
+                   "                    [--verifier BIN]\n"
                    "       nncert suite --compare A.csv B.csv [--expected CSV] [--report FILE.html]\n");
             return 0;
         default: return cli_usage_error("unknown or incomplete option ", argv[optind - 1]);

@@ -213,7 +213,7 @@ static int cmd_bounds(int argc, char **argv)
     if (argc - optind != 2) return cli_usage_error("bounds needs NET and PROP", NULL);
     domain_kind dom;
     if (domain_parse(o.domain, &dom))
-        return cli_usage_error("available domains: interval, zonotope, crown, alpha-crown; unknown domain ",
+        return cli_usage_error("available domains: interval, zonotope, crown, alpha-crown, star; unknown domain ",
                            o.domain);
     nc_err e;
     err_clear(&e);

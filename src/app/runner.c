@@ -119,6 +119,10 @@ static int read_answer(const char *path, runner_result *r)
         r->result = !strcmp(res, "holds") ? "holds" : !strcmp(res, "violated") ? "violated"
                   : !strcmp(res, "unknown") ? "unknown" : "timeout";
         snprintf(r->method, sizeof r->method, "%s", m ? m : "");
+        json_t *stars = json_object_get(o, "stars"), *lps = json_object_get(o, "lp_calls");
+        if (json_is_integer(stars) && json_is_integer(lps))
+            snprintf(r->detail, sizeof r->detail, "%lld stars, %lld LPs",
+                     (long long)json_integer_value(stars), (long long)json_integer_value(lps));
     }
     json_decref(o);
     return ok ? 0 : -1;

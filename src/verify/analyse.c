@@ -6,9 +6,10 @@
 
 #include "domains/crown.h"
 #include "domains/interval.h"
+#include "domains/star.h"
 #include "domains/zonotope.h"
 
-static const char *NAMES[] = { "interval", "zonotope", "crown", "alpha-crown" };
+static const char *NAMES[] = { "interval", "zonotope", "crown", "alpha-crown", "star" };
 
 void analyse_opts_init(analyse_opts *o)
 {
@@ -20,7 +21,7 @@ void analyse_opts_init(analyse_opts *o)
 
 int domain_parse(const char *name, domain_kind *out)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (strcmp(name, NAMES[i]) == 0) {
             *out = (domain_kind)i;
             return 0;
@@ -61,6 +62,11 @@ nc_status analyse_rows(const net *n, bounds *b, domain_kind d, const analyse_opt
     }
     if (d == DOM_ZONOTOPE) {
         s = zono_propagate(n, b, !o->pure, m, C, dd, lower, e);
+    } else if (d == DOM_STAR) {
+        /* the star of b's input box (a case's general input rows, if any,
+         * only shrink it, so bounds over the box stay sound) */
+        prop_case box = { .lo = b->lo[0], .hi = b->hi[0] };
+        s = star_propagate(n, &box, b, 1, m, C, dd, lower, o->deadline, e);
     } else {
         crown_opts co;
         crown_options(o, d, &co);
@@ -126,6 +132,8 @@ nc_status analyse_case(const net *n, const prop_case *pc, domain_kind d, const a
         if (s) return s;
     } else if (d == DOM_ZONOTOPE) {
         if ((s = zono_propagate(n, b, !o->pure, 0, NULL, NULL, NULL, e))) return s;
+    } else if (d == DOM_STAR) {
+        if ((s = star_propagate(n, pc, b, !o->pure, 0, NULL, NULL, NULL, o->deadline, e))) return s;
     }
     memcpy(ylo, b->lo[n->n], (size_t)n->out_dim * sizeof *ylo);
     memcpy(yhi, b->hi[n->n], (size_t)n->out_dim * sizeof *yhi);

@@ -13,7 +13,7 @@
 #include "core/net.h"
 #include "core/prop.h"
 
-typedef enum { DOM_INTERVAL, DOM_ZONOTOPE, DOM_CROWN, DOM_ALPHA_CROWN } domain_kind;
+typedef enum { DOM_INTERVAL, DOM_ZONOTOPE, DOM_CROWN, DOM_ALPHA_CROWN, DOM_STAR } domain_kind;
 
 typedef struct {
     int pure;           /* 1: the domain alone; 0: intersect with interval bounds */
@@ -24,7 +24,7 @@ typedef struct {
 
 void analyse_opts_init(analyse_opts *o);
 
-/* Parses "interval", "zonotope", "crown", "alpha-crown"; 0 on success. */
+/* Parses "interval", "zonotope", "crown", "alpha-crown", "star"; 0 on success. */
 int domain_parse(const char *name, domain_kind *out);
 const char *domain_name(domain_kind d);
 

@@ -291,6 +291,7 @@ enum { RUN_DONE, RUN_FOUND, RUN_UNKNOWN, RUN_TIMEOUT, RUN_ERROR };
 /* Pushes a child (mu taken here); RUN_ERROR when memory ran out. */
 static int give(shared *sh, item *child, nc_err *e)
 {
+    if (sh->o->jobs > 1) lp_release(child->s.P);   /* another thread may pop it */
     pthread_mutex_lock(&sh->mu);
     int fail = push(sh, child);
     int over = sh->top > sh->o->max_stars;
@@ -478,6 +479,7 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     memcpy(root.b->hi[0], pc->hi, (size_t)n->in_dim * sizeof(double));
     if (o->root_done && !o->on_piece) memcpy(root.done, o->root_done, (size_t)nd);
     root.fresh = 1;
+    if (jobs > 1) lp_release(root.s.P);
     if (push(&sh, &root)) {
         item_free(&root);
         return err_set(e, NC_ENOMEM, "out of memory in star-set reachability");

@@ -1,0 +1,236 @@
+/* Star sets: the approx-star domain is sound (sampled points lie inside its
+ * bounds) and never looser than interval bounds; exact star reachability
+ * agrees with a brute-force enumeration of activation patterns (one LP per
+ * pattern, written here directly on GLPK) on small random networks, with
+ * one thread and with two; ACAS Xu properties 1-4 on networks 1_1..1_9
+ * agree with expected.csv. */
+#include <criterion/criterion.h>
+#include <glpk.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bounds.h"
+#include "core/rng.h"
+#include "support/testutil.h"
+#include "verify/analyse.h"
+#include "verify/driver.h"
+
+static void box_bounds(const net *n, const prop *p, domain_kind d, double *lo, double *hi)
+{
+    analyse_opts o;
+    analyse_opts_init(&o);
+    bounds *b = bounds_new(n, NULL);
+    nc_err e;
+    cr_assert_eq(analyse_case(n, &p->cases[0], d, &o, b, lo, hi, NULL, NULL, &e), NC_OK, "%s", e.msg);
+    bounds_free(b);
+}
+
+Test(star, bounds_are_sound_and_tighter_than_interval)
+{
+    static const net_kind acts[] = { NET_RELU, NET_LEAKY_RELU, NET_SIGMOID, NET_TANH };
+    rng r;
+    rng_seed(&r, 404);
+    for (int trial = 0; trial < 16; trial++) {
+        int d = 2 + trial % 3, hidden[3] = { 6, 7, 5 }, no = 3;
+        net *n = tu_random_net(&r, d, hidden, 3, no, acts[trial % 4]);
+        double lo[4], w = 0.2 + rng_unif(&r);
+        for (int i = 0; i < d; i++) lo[i] = rng_normal(&r);
+        prop *p = tu_threshold_prop(d, lo, w, 0.0);
+        cr_assert(p);
+        double slo[3], shi[3], ilo[3], ihi[3], x[4], y[3];
+        box_bounds(n, p, DOM_STAR, slo, shi);
+        box_bounds(n, p, DOM_INTERVAL, ilo, ihi);
+        for (int i = 0; i < no; i++) {
+            double tol = 1e-9 * (1 + fabs(ilo[i]) + fabs(ihi[i]));
+            cr_assert_geq(slo[i], ilo[i] - tol, "trial %d output %d: star lower below interval", trial, i);
+            cr_assert_leq(shi[i], ihi[i] + tol, "trial %d output %d: star upper above interval", trial, i);
+        }
+        for (int s = 0; s < 3000; s++) {
+            for (int i = 0; i < d; i++) {
+                double u = rng_unif(&r);
+                x[i] = lo[i] + (s % 7 == 0 ? (u < 0.5 ? 0 : w) : u * w);   /* corners too */
+            }
+            net_eval(n, x, y);
+            for (int i = 0; i < no; i++)
+                cr_assert(y[i] >= slo[i] && y[i] <= shi[i], "trial %d sample %d: y%d = %.17g outside [%.17g, %.17g]",
+                          trial, s, i, y[i], slo[i], shi[i]);
+        }
+        prop_free(p);
+        net_free(n);
+    }
+}
+
+/* The exact maximum of y0 over the box by enumerating every activation
+ * pattern of a net in -> h1 -> h2 -> 1 (ReLU or LeakyReLU) and maximising
+ * the pattern's affine function over the pattern's polytope. */
+static double pattern_max(const net *n, const double *lo, double w)
+{
+    const net_layer *L1 = &n->layers[0], *L2 = &n->layers[2], *L3 = &n->layers[4];
+    double alpha = n->layers[1].kind == NET_LEAKY_RELU ? n->layers[1].alpha : 0.0;
+    int d = L1->in, h1 = L1->out, h2 = L2->out, H = h1 + h2;
+    double best = -INFINITY;
+    glp_term_out(GLP_OFF);
+    for (long pat = 0; pat < (1L << H); pat++) {
+        /* affine maps over x: z1 = A1 x + a1, z2 = A2 x + a2, y = A3 x + a3 */
+        double A1[16][8], a1[16], A2[16][8], a2[16], A3[8], a3;
+        for (int i = 0; i < h1; i++) {
+            for (int j = 0; j < d; j++) A1[i][j] = L1->w[i * d + j];
+            a1[i] = L1->b[i];
+        }
+        for (int i = 0; i < h2; i++) {
+            a2[i] = L2->b[i];
+            for (int j = 0; j < d; j++) A2[i][j] = 0;
+            for (int k = 0; k < h1; k++) {
+                double s = (pat >> k & 1) ? 1.0 : alpha, wk = L2->w[i * h1 + k] * s;
+                for (int j = 0; j < d; j++) A2[i][j] += wk * A1[k][j];
+                a2[i] += wk * a1[k];
+            }
+        }
+        a3 = L3->b[0];
+        for (int j = 0; j < d; j++) A3[j] = 0;
+        for (int k = 0; k < h2; k++) {
+            double s = (pat >> (h1 + k) & 1) ? 1.0 : alpha, wk = L3->w[k] * s;
+            for (int j = 0; j < d; j++) A3[j] += wk * A2[k][j];
+            a3 += wk * a2[k];
+        }
+        glp_prob *P = glp_create_prob();
+        glp_set_obj_dir(P, GLP_MAX);
+        glp_add_cols(P, d);
+        for (int j = 0; j < d; j++) {
+            glp_set_col_bnds(P, j + 1, GLP_DB, lo[j], lo[j] + w);
+            glp_set_obj_coef(P, j + 1, A3[j]);
+        }
+        glp_add_rows(P, H);
+        for (int i = 0; i < H; i++) {
+            const double *row = i < h1 ? A1[i] : A2[i - h1];
+            double c = i < h1 ? a1[i] : a2[i - h1];
+            int ind[9];
+            double val[9];
+            for (int j = 0; j < d; j++) ind[j + 1] = j + 1, val[j + 1] = row[j];
+            glp_set_mat_row(P, i + 1, d, ind, val);
+            if (pat >> i & 1) glp_set_row_bnds(P, i + 1, GLP_LO, -c, 0);
+            else glp_set_row_bnds(P, i + 1, GLP_UP, 0, -c);
+        }
+        glp_smcp parm;
+        glp_init_smcp(&parm);
+        parm.msg_lev = GLP_MSG_OFF;
+        if (glp_simplex(P, &parm) == 0 && glp_get_status(P) == GLP_OPT) {
+            double v = glp_get_obj_val(P) + a3;
+            if (v > best) best = v;
+        }
+        glp_delete_prob(P);
+    }
+    return best;
+}
+
+static verdict decide_star(const net *n, const prop *p, int jobs, long *stars)
+{
+    verify_opts o;
+    verify_opts_init(&o);
+    o.method = VERIFY_STAR;
+    o.timeout = 60;
+    o.jobs = jobs;
+    verify_result r;
+    nc_err e;
+    cr_assert_eq(verify_property(n, p, &o, &r, &e), NC_OK, "%s", e.msg);
+    verdict v = r.v;
+    if (stars) *stars = r.stars;
+    verify_result_free(&r);
+    return v;
+}
+
+Test(star, exact_reachability_matches_pattern_enumeration, .timeout = 300)
+{
+    rng r;
+    rng_seed(&r, 2024);
+    for (int trial = 0; trial < 10; trial++) {
+        int d = 2 + trial % 3, hidden[2] = { 5, 4 };
+        net *n = tu_random_net(&r, d, hidden, 2, 1, trial % 3 == 2 ? NET_LEAKY_RELU : NET_RELU);
+        double lo[4], w = 0.5 + rng_unif(&r);
+        for (int i = 0; i < d; i++) lo[i] = rng_normal(&r);
+        double top = pattern_max(n, lo, w), eps = 1e-6 * (1 + fabs(top));
+        for (int side = -1; side <= 1; side += 2) {
+            prop *p = tu_threshold_prop(d, lo, w, top - side * eps);
+            verdict want = side > 0 ? VERDICT_VIOLATED : VERDICT_HOLDS;
+            for (int jobs = 1; jobs <= 2; jobs++)
+                cr_assert_eq(decide_star(n, p, jobs, NULL), want,
+                             "trial %d, threshold max %+g, %d thread(s): expected %s", trial,
+                             -side * eps, jobs, verdict_name(want));
+            prop_free(p);
+        }
+        net_free(n);
+    }
+}
+
+/* Without pruning every linear piece is enumerated: the answers stay. */
+Test(star, enumeration_without_pruning_agrees, .timeout = 300)
+{
+    rng r;
+    rng_seed(&r, 99);
+    for (int trial = 0; trial < 4; trial++) {
+        int hidden[2] = { 5, 4 };
+        net *n = tu_random_net(&r, 2, hidden, 2, 1, NET_RELU);
+        double lo[2] = { rng_normal(&r), rng_normal(&r) };
+        double top = pattern_max(n, lo, 1.0), eps = 1e-6 * (1 + fabs(top));
+        prop *p = tu_threshold_prop(2, lo, 1.0, top + eps);
+        verify_opts o;
+        verify_opts_init(&o);
+        o.method = VERIFY_STAR;
+        o.star_overapprox = 0;
+        verify_result res;
+        nc_err e;
+        cr_assert_eq(verify_property(n, p, &o, &res, &e), NC_OK, "%s", e.msg);
+        cr_assert_eq(res.v, VERDICT_HOLDS, "trial %d", trial);
+        cr_assert_gt(res.pieces, 0);
+        verify_result_free(&res);
+        prop_free(p);
+        net_free(n);
+    }
+}
+
+Test(star, smooth_activations_are_unknown)
+{
+    rng r;
+    rng_seed(&r, 5);
+    int hidden[1] = { 4 };
+    net *n = tu_random_net(&r, 2, hidden, 1, 1, NET_SIGMOID);
+    double lo[2] = { 0, 0 };
+    prop *p = tu_threshold_prop(2, lo, 1.0, 100.0);
+    cr_assert_eq(decide_star(n, p, 1, NULL), VERDICT_UNKNOWN);
+    prop_free(p);
+    net_free(n);
+}
+
+/* ACAS Xu properties 1-4 on the networks 1_1 .. 1_9 by --method star. */
+Test(star, acasxu_first_row_agrees_with_expected, .timeout = 900)
+{
+    const char *bench = tu_benchmarks();
+    if (!bench) {
+        cr_log_warn("benchmarks absent (set NNCERT_BENCHMARKS): ACAS Xu star test not run");
+        cr_skip_test();
+    }
+    char path[1024], line[1024], out[8192];
+    snprintf(path, sizeof path, "%s/acasxu/expected.csv", bench);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    int seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        char onnx[256], vnnlib[256], exp[32];
+        if (sscanf(line, "%255[^,],%255[^,],%31[^,\n]", onnx, vnnlib, exp) != 3) continue;
+        int a, b, prop_no;
+        if (sscanf(onnx, "onnx/ACASXU_run2a_%d_%d_batch_2000.onnx", &a, &b) != 2 || a != 1) continue;
+        if (sscanf(vnnlib, "vnnlib/prop_%d.vnnlib", &prop_no) != 1 || prop_no > 4) continue;
+        char args[2048];
+        snprintf(args, sizeof args, "verify %s/acasxu/%s %s/acasxu/%s --method star --timeout 120",
+                 bench, onnx, bench, vnnlib);
+        int code = tu_nncert(args, out, sizeof out);
+        const char *want = !strcmp(exp, "sat") ? "violated" : "holds";
+        cr_assert(strstr(out, want) && strstr(out, "by star"), "%s %s: expected %s, got exit %d: %s",
+                  onnx, vnnlib, want, code, out);
+        seen++;
+    }
+    fclose(f);
+    cr_assert_eq(seen, 36, "expected 36 instances (networks 1_1..1_9, properties 1-4), found %d", seen);
+}
