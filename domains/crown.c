@@ -320,6 +320,51 @@ static nc_status alpha_unstable(cctx *x, int k, int start, int d, double *out,
     return s;
 }
 
+/* The backward pass for the 2d rows +-e_i of activation layer k (in L, c
+ * from init_rows). When the box of layer k already holds sound bounds
+ * (intersect) and the activation is piecewise linear, a neuron stable
+ * there is relaxed exactly whatever its bounds, so only the unstable
+ * neurons' rows are computed; the others keep their box in out. */
+static nc_status unstable_rows(cctx *x, int k, int start, int d, double *L, double *c,
+                               int intersect, double *out, nc_err *e)
+{
+    const net *n = x->n;
+    const bounds *b = x->b;
+    net_kind kind = n->layers[k].kind;
+    if (!intersect || (kind != NET_RELU && kind != NET_LEAKY_RELU))
+        return cx_backward(x, start, 2 * d, L, c, NULL, out, e);
+    int w0 = start < n->n ? n->layers[start].in : n->out_dim, nu = 0;
+    int *idx = err_calloc(e, (size_t)d + 1, sizeof *idx);
+    if (!idx) return e->code;
+    for (int i = 0; i < d; i++)
+        if (b->lo[k][i] < 0 && b->hi[k][i] > 0) idx[nu++] = i;
+    nc_status s = NC_OK;
+    if (nu > 0 && nu < d) {   /* compact: +rows of idx, then -rows (in place, no overlap) */
+        size_t row = (size_t)w0 * sizeof *L;
+        for (int j = 0; j < nu; j++) {
+            memmove(&L[(size_t)j * w0], &L[(size_t)idx[j] * w0], row);
+            c[j] = c[idx[j]];
+        }
+        for (int j = 0; j < nu; j++) {
+            memmove(&L[(size_t)(nu + j) * w0], &L[(size_t)(d + idx[j]) * w0], row);
+            c[nu + j] = c[d + idx[j]];
+        }
+    }
+    double *res = nu > 0 && nu < d ? err_calloc(e, (size_t)2 * nu, sizeof *res) : NULL;
+    if (nu > 0 && nu < d && !res) s = e->code;
+    if (!s && nu == d) s = cx_backward(x, start, 2 * d, L, c, NULL, out, e);
+    if (!s && nu < d) {
+        for (int i = 0; i < d; i++) out[i] = b->lo[k][i], out[d + i] = -b->hi[k][i];
+        if (nu > 0) s = cx_backward(x, start, 2 * nu, L, c, NULL, res, e);
+        for (int j = 0; !s && j < nu; j++) {
+            out[idx[j]] = res[j];
+            out[d + idx[j]] = res[nu + j];
+        }
+    }
+    free(idx), free(res);
+    return s;
+}
+
 nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_err *e)
 {
     cctx *x = cx_new(n, b, e);
@@ -336,7 +381,7 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
             int d = l->in;
             double *L = x->buf[0];
             int start = init_rows(x, k, L, c);
-            s = cx_backward(x, start, 2 * d, L, c, NULL, out, e);
+            s = unstable_rows(x, k, start, d, L, c, o->intersect, out, e);
             if (!s && o->alpha_iters > 0 && start > 0) s = alpha_unstable(x, k, start, d, out, o, e);
             if (s) break;
             for (int i = 0; i < d; i++) lo[i] = out[i], hi[i] = -out[d + i];
