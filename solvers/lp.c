@@ -202,6 +202,14 @@ int lp_add_col(lp *p, double lo, double hi, nc_err *e)
     return p->n++;
 }
 
+void lp_get_row(const lp *p, int r, double *a, double *rl, double *ru)
+{
+    const lp_row *row = &p->rows[r];
+    memset(a, 0, (size_t)p->n * sizeof *a);
+    for (int k = 0; k < row->nnz; k++) a[row->idx[k]] = row->val[k];
+    *rl = row->rl, *ru = row->ru;
+}
+
 void lp_tighten(lp *p, int j, double lo, double hi)
 {
     if (lo > p->lo[j]) p->lo[j] = lo;

@@ -50,6 +50,9 @@ nc_status lp_add_row(lp *p, const double *a, double rl, double ru, nc_err *e);
  * returns its index, or -1 when out of memory (e set). */
 int lp_add_col(lp *p, double lo, double hi, nc_err *e);
 
+/* Row r as a dense vector a (n entries) with its ends. */
+void lp_get_row(const lp *p, int r, double *a, double *rl, double *ru);
+
 /* Tightens the box of variable j to [lo, hi] intersected with the old one. */
 void lp_tighten(lp *p, int j, double lo, double hi);
 const double *lp_lo(const lp *p);

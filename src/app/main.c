@@ -18,6 +18,7 @@
 #include "io/vnnlib.h"
 #include "verify/analyse.h"
 #include "verify/driver.h"
+#include "app/reach_out.h"
 
 static const char *USAGE =
     "usage: nncert <command> [options]\n"
@@ -25,8 +26,9 @@ static const char *USAGE =
     "commands:\n"
     "  verify NET PROP [--method auto|smt|star] [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
     "                  [--alpha-iters N] [--json] [--results-file F]\n"
+    "                  [--reach-out FILE.jsonl] [--reach-plot FILE.svg] [--plot-dims I,J]  (with star)\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
-    "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown] [--alpha-iters N] [--spec] [--json]\n"
+    "  bounds NET PROP [--domain interval|zonotope|crown|alpha-crown|star] [--alpha-iters N] [--spec] [--json]\n"
     "                        print sound bounds of the outputs (and property rows)\n"
     "  info NET              layers, shapes, parameter count\n"
     "  suite INSTANCES.csv [--expected CSV] [--jobs N] [--out RESULTS.csv] [--report FILE.html]\n"
@@ -47,6 +49,8 @@ typedef struct {
     int json, spec, alpha_iters, jobs;
     double max_memory;   /* bytes; 0 = default */
     const char *results_file, *domain, *method;
+    const char *reach_out, *reach_plot;
+    int plot_x, plot_y;
 } cli_opts;
 
 /* Parses options after the command; positional arguments are left in
@@ -61,6 +65,9 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
         { "alpha-iters", required_argument, 0, 'a' },
         { "jobs", required_argument, 0, 'J' },
         { "max-memory", required_argument, 0, 'M' },
+        { "reach-out", required_argument, 0, 'O' },
+        { "reach-plot", required_argument, 0, 'P' },
+        { "plot-dims", required_argument, 0, 'D' },
         { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
@@ -69,6 +76,7 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
     o->method = "auto";
     o->alpha_iters = -1;
     o->jobs = 1;
+    o->plot_x = 0, o->plot_y = 1;
     optind = 1;
     opterr = 0;
     int c;
@@ -103,6 +111,17 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
             if (!*optarg || *end || v < 0 || v > 100000)
                 return cli_usage_error("--alpha-iters needs an integer 0..100000, got ", optarg), -1;
             o->alpha_iters = (int)v;
+            break;
+        }
+        case 'O': o->reach_out = optarg; break;
+        case 'P': o->reach_plot = optarg; break;
+        case 'D': {
+            char *end, *end2;
+            long a = strtol(optarg, &end, 10), b = *end == ',' ? strtol(end + 1, &end2, 10) : -1;
+            if (end == optarg || *end != ',' || end2 == end + 1 || *end2 || a < 0 || b < 0 || a == b ||
+                a > 1000000 || b > 1000000)
+                return cli_usage_error("--plot-dims needs two different output indices I,J, got ", optarg), -1;
+            o->plot_x = (int)a, o->plot_y = (int)b;
             break;
         }
         case 'p': o->spec = 1; break;
@@ -184,10 +203,31 @@ static int cmd_verify(int argc, char **argv)
     vo.jobs = o.jobs;
     vo.method = method;
     if (o.max_memory > 0) vo.max_memory = o.max_memory;
+    reach_out *ro = NULL;
+    if (o.reach_out || o.reach_plot) {
+        if (method != VERIFY_STAR) {
+            net_free(n), prop_free(p);
+            return cli_usage_error("--reach-out and --reach-plot need --method star", NULL);
+        }
+        if (!(ro = reach_out_open(o.reach_out, o.reach_plot, o.plot_x, o.plot_y, p, &e))) {
+            net_free(n), prop_free(p);
+            return e.code == NC_EUSAGE ? cli_usage_error(e.msg, NULL) : cli_fail(&e);
+        }
+        vo.on_piece = reach_out_piece;
+        vo.piece_ctx = ro;
+    }
     verify_result r;
     int code = EXIT_ERROR;
     catch_interrupts(o.results_file);
-    if (verify_property(n, p, &vo, &r, &e)) {
+    nc_status vs = verify_property(n, p, &vo, &r, &e);
+    nc_err re;
+    err_clear(&re);
+    if (reach_out_close(ro, &re) && !vs) {
+        verify_result_free(&r);
+        vs = re.code;
+        e = re;
+    }
+    if (vs) {
         if (o.results_file) report_results_error(o.results_file);
         cli_fail(&e);
     } else {

@@ -62,6 +62,30 @@ static nc_status verify_smt(const net *n, const prop *p, double deadline, int *p
     return NC_OK;
 }
 
+/* Star-set reachability on case k (disjuncts in root_done already
+ * excluded); its counters go into r. */
+static nc_status star_case(const net *n, const prop *p, int k, const verify_opts *o,
+                           double deadline, const char *root_done, verify_result *r,
+                           star_result *sr, nc_err *e)
+{
+    star_opts so;
+    star_opts_init(&so);
+    so.deadline = deadline;
+    so.jobs = o->jobs;
+    so.max_stars = star_stars_for_memory(n, o->max_memory);
+    so.overapprox = o->star_overapprox;
+    so.on_piece = o->on_piece;
+    so.piece_ctx = o->piece_ctx;
+    so.root_done = root_done;
+    cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
+    nc_status st = star_reach(n, &p->cases[k], &so, candidate_accept, &c, sr, e);
+    if (!st && c.status) st = c.status;
+    r->stars += sr->stars;
+    r->pieces += sr->pieces;
+    r->lp_calls += sr->lp_calls;
+    return st;
+}
+
 /* Exact star-set reachability alone on every case. */
 static nc_status verify_star(const net *n, const prop *p, const verify_opts *o, double deadline,
                              verify_result *r, nc_err *e)
@@ -71,21 +95,8 @@ static nc_status verify_star(const net *n, const prop *p, const verify_opts *o, 
     static _Thread_local char why_buf[200];
     r->method = "star";
     for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED; k++) {
-        star_opts so;
-        star_opts_init(&so);
-        so.deadline = deadline;
-        so.jobs = o->jobs;
-        so.max_stars = star_stars_for_memory(n, o->max_memory);
-        so.overapprox = o->star_overapprox;
-        so.on_piece = o->on_piece;
-        so.piece_ctx = o->piece_ctx;
-        cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
         star_result sr;
-        nc_status st = star_reach(n, &p->cases[k], &so, candidate_accept, &c, &sr, e);
-        if (!st && c.status) st = c.status;
-        r->stars += sr.stars;
-        r->pieces += sr.pieces;
-        r->lp_calls += sr.lp_calls;
+        nc_status st = star_case(n, p, k, o, deadline, NULL, r, &sr, e);
         if (st) return st;
         if (sr.outcome == STAR_PROVED) continue;
         all = 0;
@@ -105,6 +116,16 @@ static nc_status verify_star(const net *n, const prop *p, const verify_opts *o, 
         r->method = memory_out ? "star (memory limit)" : why ? why : "star";
     }
     return NC_OK;
+}
+
+/* True when every activation of n is ReLU or LeakyReLU. */
+static int piecewise_linear(const net *n)
+{
+    for (int k = 0; k < n->n; k++)
+        if (net_is_activation(n->layers[k].kind) && n->layers[k].kind != NET_RELU &&
+            n->layers[k].kind != NET_LEAKY_RELU)
+            return 0;
+    return 1;
 }
 
 double verify_default_memory(void)
@@ -224,11 +245,23 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
             break;
         }
     }
-    /* 3. branch and bound on the input box, for low input dimension */
+    /* 3. for low input dimension: exact star-set reachability on
+     * piecewise-linear networks, else branch and bound on the input box */
+    const char *stage3 = piecewise_linear(n) ? "star" : "bab-input";
     for (int k = 0; k < p->n_cases && !st && !timed_out && o->bab_max_inputs > 0 &&
                     n->in_dim <= o->bab_max_inputs && r->v != VERDICT_VIOLATED &&
                     r->v != VERDICT_HOLDS; k++) {
         if (proved[k]) continue;
+        if (stage3[0] == 's') {
+            star_result sr;
+            st = star_case(n, p, k, o, deadline, done[k], r, &sr, e);
+            if (st) break;
+            if (sr.outcome == STAR_PROVED) proved[k] = 1;
+            else if (sr.outcome == STAR_FOUND) r->method = "star";
+            else if (sr.outcome == STAR_TIMEOUT) timed_out = 1;
+            else if (sr.outcome == STAR_MEMORY) memory_out = 1;
+            continue;
+        }
         bab_opts bo;
         bab_opts_init(&bo);
         bo.deadline = deadline;
@@ -253,7 +286,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
         if (all) {
             r->v = VERDICT_HOLDS;
-            r->method = "bab-input";
+            r->method = stage3;
         }
     }
     /* 4. gradient attack on what is left */
@@ -292,7 +325,9 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
         r->v = timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
         /* the stages tried, none decided */
-        r->method = memory_out ? "falsify+bounds+bab-input (memory limit)+attack" : "falsify+bounds+attack";
+        r->method = !memory_out ? "falsify+bounds+attack"
+                  : stage3[0] == 's' ? "falsify+bounds+star (memory limit)+attack"
+                                     : "falsify+bounds+bab-input (memory limit)+attack";
     }
     r->seconds = clock_now() - t0;
     return NC_OK;

@@ -47,7 +47,7 @@ typedef struct {
     int smt_max_unstable;           /* auto: SMT last when at most this many ReLUs are unstable */
     int star_overapprox;            /* star: prune with CROWN + LP */
     /* star: called with every output piece (the star is borrowed); non-zero stops */
-    int (*on_piece)(void *ctx, const struct star_s *s);
+    int (*on_piece)(void *ctx, struct star_s *s);
     void *piece_ctx;
 } verify_opts;
 

@@ -12,6 +12,8 @@
 #include "domains/crown.h"
 #include "verify/prove.h"
 
+#define STAR_LOCAL_STEPS 6   /* gradient steps from each LP minimiser */
+
 void star_opts_init(star_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -28,6 +30,8 @@ typedef struct {
     bounds *b;
     char *done;
     int fresh;   /* split since the last over-approximation */
+    double prio; /* smallest lower bound of an open disjunct found so far */
+    long seq;    /* order of creation: among equal priorities, newest first */
 } item;
 
 static void item_free(item *it)
@@ -62,9 +66,10 @@ typedef struct {
     void *ctx;
     pthread_mutex_t mu, cbmu;
     pthread_cond_t cv;
-    item *stack;
-    long top, cap;
+    item *stack;   /* a heap (push / pop) */
+    long top, cap, seq;
     int busy, stop;
+    int found;   /* a witness was accepted (enumeration goes on with on_piece) */
     star_result *r;
     nc_status status;
     nc_err err;
@@ -81,6 +86,13 @@ static void finish(shared *sh, star_outcome oc, const char *why)
     pthread_cond_broadcast(&sh->cv);
 }
 
+/* The pending stars form a heap: most promising (lowest bound) first,
+ * newest first among equals, which is depth first while bounds tie. */
+static int before(const item *a, const item *b)
+{
+    return a->prio < b->prio || (a->prio == b->prio && a->seq > b->seq);
+}
+
 static int push(shared *sh, item *it)
 {
     if (sh->top == sh->cap) {
@@ -90,9 +102,31 @@ static int push(shared *sh, item *it)
         sh->stack = v;
         sh->cap = cap;
     }
-    sh->stack[sh->top++] = *it;
+    it->seq = sh->seq++;
+    long i = sh->top++;
+    while (i > 0 && before(it, &sh->stack[(i - 1) / 2])) {
+        sh->stack[i] = sh->stack[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    sh->stack[i] = *it;
     if (sh->top > sh->r->max_stack) sh->r->max_stack = sh->top;
     return 0;
+}
+
+static item pop(shared *sh)
+{
+    item top = sh->stack[0], last = sh->stack[--sh->top];
+    long i = 0;
+    for (;;) {
+        long c = 2 * i + 1;
+        if (c >= sh->top) break;
+        if (c + 1 < sh->top && before(&sh->stack[c + 1], &sh->stack[c])) c++;
+        if (!before(&sh->stack[c], &last)) break;
+        sh->stack[i] = sh->stack[c];
+        i = c;
+    }
+    if (sh->top > 0) sh->stack[i] = last;
+    return top;
 }
 
 /* Per-thread work space. */
@@ -149,23 +183,32 @@ static nc_status ws_init(ws *w, shared *sh, nc_err *e)
     return NC_OK;
 }
 
-/* Serialised candidate check: a cheap double-precision margin first. */
-static int offer(ws *w, const double *z)
+/* The caller's exact check, one thread at a time (falsify_cb shape). */
+static int serial_cb(void *vw, const double *x)
+{
+    shared *sh = ((ws *)vw)->sh;
+    pthread_mutex_lock(&sh->mu);
+    int stopped = sh->stop;
+    pthread_mutex_unlock(&sh->mu);
+    if (stopped) return 0;
+    pthread_mutex_lock(&sh->cbmu);
+    int c = sh->cb(sh->ctx, x);
+    pthread_mutex_unlock(&sh->cbmu);
+    return c;
+}
+
+/* An LP minimiser z as a candidate: checked when its double-precision
+ * margin is negative, else the start of a short gradient descent inside
+ * the star's input box. */
+static int offer(ws *w, const item *it, const double *z)
 {
     shared *sh = w->sh;
     for (int j = 0; j < w->nin; j++) {
         double a = sh->pc->lo_in[j], b = sh->pc->hi_in[j];
         w->x[j] = z[j] < a ? a : z[j] > b ? b : z[j];
     }
-    if (falsify_margin(w->f, w->x, NULL) >= 0) return 0;
-    pthread_mutex_lock(&sh->mu);
-    int stopped = sh->stop;
-    pthread_mutex_unlock(&sh->mu);
-    if (stopped) return 0;
-    pthread_mutex_lock(&sh->cbmu);
-    int c = sh->cb(sh->ctx, w->x);
-    pthread_mutex_unlock(&sh->cbmu);
-    return c;
+    if (falsify_margin(w->f, w->x, NULL) < 0) return serial_cb(w, w->x);
+    return falsify_local(w->f, lp_lo(it->s.P), lp_hi(it->s.P), w->x, STAR_LOCAL_STEPS, serial_cb, w);
 }
 
 /* Excludes, by one LP over it->s's polytope each, the disjuncts whose rows
@@ -177,6 +220,7 @@ static int exclude(ws *w, item *it, const shared *sh, int *open)
 {
     const prop_case *pc = sh->pc;
     int nv = it->s.nv;
+    double prio = INFINITY;
     *open = 0;
     for (int k = 0, r0 = 0; k < pc->n_disj; r0 += pc->disj[k].n_rows, k++) {
         if (it->done[k]) continue;
@@ -198,10 +242,12 @@ static int exclude(ws *w, item *it, const shared *sh, int *open)
             continue;
         }
         (*open)++;
-        int c = oc == LP_BOUND && nv >= w->nin ? offer(w, z) : 0;
+        if (lower < prio) prio = lower;
+        int c = oc == LP_BOUND && nv == w->nin ? offer(w, it, z) : 0;
         free(z);
         if (c) return c;
     }
+    if (prio < INFINITY) it->prio = prio;
     return 0;
 }
 
@@ -357,11 +403,11 @@ static nc_status item_copy(item *d, const item *s, const net *n, int nd, nc_err 
     }
     bounds_copy(d->b, s->b);
     memcpy(d->done, s->done, (size_t)nd + 1);
-    d->layer = s->layer, d->neuron = s->neuron, d->fresh = s->fresh;
+    d->layer = s->layer, d->neuron = s->neuron, d->fresh = s->fresh, d->prio = s->prio;
     return NC_OK;
 }
 
-enum { RUN_DONE, RUN_FOUND, RUN_UNKNOWN, RUN_TIMEOUT, RUN_ERROR };
+enum { RUN_DONE, RUN_FOUND, RUN_UNKNOWN, RUN_TIMEOUT, RUN_ERROR, RUN_REQUEUE };
 
 /* Pushes a child (mu taken here); RUN_ERROR when memory ran out. */
 static int give(shared *sh, item *child, nc_err *e)
@@ -401,6 +447,12 @@ static int run_item(ws *w, item *it, char *why, size_t why_cap, nc_err *e)
                     err_set(e, NC_EINPUT, "could not write the reachable set");
                     return RUN_ERROR;
                 }
+            }
+            if (o->on_piece) {   /* the whole set is wanted: check until a witness is known */
+                pthread_mutex_lock(&sh->mu);
+                int known = sh->found;
+                pthread_mutex_unlock(&sh->mu);
+                if (known) return RUN_DONE;
             }
             int open, c = check_piece(w, it, &open);
             if (c < 0) return RUN_ERROR;
@@ -448,6 +500,11 @@ static int run_item(ws *w, item *it, char *why, size_t why_cap, nc_err *e)
                     return RUN_DONE;
                 }
                 it->fresh = 0;
+                /* a more promising star waits: let it go first */
+                pthread_mutex_lock(&sh->mu);
+                int yield = sh->top > 0 && sh->stack[0].prio < it->prio - 0.25 * fabs(it->prio);
+                pthread_mutex_unlock(&sh->mu);
+                if (yield) return RUN_REQUEUE;
             }
             if (lo[i] < 0 && hi[i] > 0) {
                 if (star_lp_range(&it->s, i, 1, 0, o->deadline, &lo[i], &hi[i]) == 0 && lo[i] < 0)
@@ -500,21 +557,28 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&sh->mu);
             break;
         }
-        item it = sh->stack[--sh->top];
+        item it = pop(sh);
         sh->busy++;
         sh->r->stars++;
         pthread_mutex_unlock(&sh->mu);
 
         char why[160] = "";
         int res = run_item(&w, &it, why, sizeof why, &e);
-        item_free(&it);
+        if (res == RUN_REQUEUE && sh->o->jobs > 1) lp_release(it.s.P);
+        if (res != RUN_REQUEUE) item_free(&it);
         pthread_mutex_lock(&sh->mu);
         sh->busy--;
+        if (res == RUN_REQUEUE && push(sh, &it)) {
+            item_free(&it);
+            res = RUN_ERROR;
+            err_set(&e, NC_ENOMEM, "out of memory in star-set reachability");
+        }
         if (res == RUN_ERROR) {
             if (!sh->status) sh->status = e.code ? e.code : NC_EINTERNAL, sh->err = e;
             finish(sh, STAR_UNKNOWN, NULL);
         } else if (res == RUN_FOUND) {
-            finish(sh, STAR_FOUND, NULL);
+            sh->found = 1;
+            if (!sh->o->on_piece) finish(sh, STAR_FOUND, NULL);
         } else if (res == RUN_TIMEOUT) {
             finish(sh, STAR_TIMEOUT, NULL);
         } else if (res == RUN_UNKNOWN) {
@@ -554,6 +618,7 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     memcpy(root.b->hi[0], pc->hi, (size_t)n->in_dim * sizeof(double));
     if (o->root_done && !o->on_piece) memcpy(root.done, o->root_done, (size_t)nd);
     root.fresh = 1;
+    root.prio = -INFINITY;
     if (jobs > 1) lp_release(root.s.P);
     if (push(&sh, &root)) {
         item_free(&root);
@@ -569,12 +634,16 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     worker(&sh);   /* the calling thread is worker 0 */
     for (int i = 1; i <= started; i++) pthread_join(t[i], NULL);
     free(t);
+    if (sh.found) r->outcome = STAR_FOUND;
     nc_status s = NC_OK;
     if (sh.status) {
         *e = sh.err;
         s = sh.status;
     }
-    while (sh.top > 0) item_free(&sh.stack[--sh.top]);
+    while (sh.top > 0) {
+        item it = pop(&sh);
+        item_free(&it);
+    }
     free(sh.stack);
     pthread_cond_destroy(&sh.cv);
     pthread_mutex_destroy(&sh.cbmu);

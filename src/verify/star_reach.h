@@ -38,8 +38,9 @@ typedef struct {
     long max_stars;        /* pending stars beyond which the search gives up */
     int overapprox;        /* prune with CROWN + LP (ignored with on_piece) */
     const char *root_done; /* per disjunct: already excluded (NULL: none), borrowed */
-    /* every output piece, when set (the star is borrowed for the call) */
-    int (*on_piece)(void *ctx, const struct star_s *s);
+    /* every output piece, when set (the star is lent for the call: its LP
+     * may be solved over, the set must not change) */
+    int (*on_piece)(void *ctx, struct star_s *s);
     void *piece_ctx;
 } star_opts;
 
