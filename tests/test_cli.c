@@ -107,7 +107,15 @@ Test(cli, usage_errors_exit_3)
     cr_assert_eq(nncert("verify examples/demo.onnx"), 3);
     cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --timeout x"), 3);
     cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --bogus"), 3);
-    cr_assert_eq(nncert("bounds examples/demo.onnx examples/demo_holds.vnnlib --domain star"), 3);
+    cr_assert_eq(nncert("bounds examples/demo.onnx examples/demo_holds.vnnlib --domain polytope"), 3);
+    HAS("available domains: interval, zonotope, crown, alpha-crown, star");
+    cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --method milp"), 3);
+    HAS("available methods: auto, star, bab, smt");
+    cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --reach-out x.jsonl"), 3);
+    HAS("--reach-out and --reach-plot need --method star");
+    cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --method star "
+                        "--reach-plot x.svg --plot-dims 0,0"), 3);
+    HAS("--plot-dims needs two different output indices");
     cr_assert_eq(nncert("--help"), 0);
     HAS("usage: nncert");
 }

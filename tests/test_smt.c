@@ -27,7 +27,7 @@ static verdict decide(const net *n, const prop *p, verify_method m)
     verify_opts_init(&o);
     o.method = m;
     o.timeout = 60;
-    o.smt_max_unstable = 0;   /* auto: input branch and bound, no SMT */
+    o.smt_max_unstable = 0;   /* auto: no SMT stage */
     verify_result r;
     nc_err e;
     cr_assert_eq(verify_property(n, p, &o, &r, &e), NC_OK, "%s", e.msg);
@@ -88,7 +88,7 @@ Test(smt, agrees_with_input_branch_and_bound, .timeout = 300)
         }
         for (int k = -2; k <= 2; k++) {
             prop *p = threshold_prop(d, lo, 1.0, best + 0.02 * k * (1 + fabs(best)));
-            verdict a = decide(n, p, VERIFY_SMT), b = decide(n, p, VERIFY_AUTO);
+            verdict a = decide(n, p, VERIFY_SMT), b = decide(n, p, VERIFY_BAB);
             cr_assert(a == VERDICT_HOLDS || a == VERDICT_VIOLATED, "trial %d/%d: smt undecided", trial, k);
             cr_assert_eq(a, b, "trial %d/%d: smt %s, branch and bound %s", trial, k, verdict_name(a),
                          verdict_name(b));
@@ -141,5 +141,5 @@ Test(smt, cli_method_smt)
     cr_assert_eq(tu_nncert("verify examples/demo.onnx examples/demo_violated.vnnlib --method smt --json", out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "\"method\":\"smt\""), "%s", out);
     cr_assert_eq(tu_nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --method milp2", out, sizeof out), 3);
-    cr_assert(strstr(out, "available methods: auto, smt"), "%s", out);
+    cr_assert(strstr(out, "available methods: auto, star, bab, smt"), "%s", out);
 }

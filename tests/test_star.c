@@ -6,6 +6,7 @@
  * agree with expected.csv. */
 #include <criterion/criterion.h>
 #include <glpk.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "core/bounds.h"
 #include "core/rng.h"
+#include "io/netfile.h"
 #include "support/testutil.h"
 #include "verify/analyse.h"
 #include "verify/driver.h"
@@ -233,4 +235,61 @@ Test(star, acasxu_first_row_agrees_with_expected, .timeout = 900)
     }
     fclose(f);
     cr_assert_eq(seen, 36, "expected 36 instances (networks 1_1..1_9, properties 1-4), found %d", seen);
+}
+
+/* --reach-out: every sampled output of the example network lies in the
+ * bounding box of some written piece; --reach-plot draws every piece. */
+Test(star, reach_out_covers_sampled_outputs, .timeout = 120)
+{
+    const char *jl = tu_path("reach.jsonl"), *svg = tu_path("reach.svg");
+    char args[2048], out[8192];
+    snprintf(args, sizeof args,
+             "verify examples/reach/reach.nnet examples/reach/reach.vnnlib --method star "
+             "--reach-out %s --reach-plot %s --plot-dims 0,1 --json", jl, svg);
+    cr_assert_eq(tu_nncert(args, out, sizeof out), 0, "%s", out);
+    json_t *res = json_loads(out, 0, NULL);
+    cr_assert_not_null(res, "%s", out);
+    long pieces = (long)json_integer_value(json_object_get(res, "pieces"));
+    json_decref(res);
+    FILE *f = fopen(jl, "r");
+    cr_assert_not_null(f);
+    enum { MAXP = 4096 };
+    static double blo[MAXP][2], bhi[MAXP][2];
+    char line[1 << 16];
+    long np = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_t *o = json_loads(line, 0, NULL);
+        cr_assert_not_null(o, "piece %ld is not JSON", np);
+        json_t *box = json_object_get(o, "box");
+        cr_assert_lt(np, MAXP);
+        for (int i = 0; i < 2; i++) {
+            blo[np][i] = json_number_value(json_array_get(json_object_get(box, "lower"), i));
+            bhi[np][i] = json_number_value(json_array_get(json_object_get(box, "upper"), i));
+        }
+        cr_assert(json_is_array(json_object_get(json_object_get(o, "star"), "constraints")));
+        json_decref(o);
+        np++;
+    }
+    fclose(f);
+    cr_assert_eq(np, pieces, "%ld lines for %ld pieces", np, pieces);
+    net *n;
+    nc_err e;
+    cr_assert_eq(netfile_load("examples/reach/reach.nnet", &n, &e), NC_OK, "%s", e.msg);
+    rng r;
+    rng_seed(&r, 3);
+    for (int s = 0; s < 4000; s++) {
+        double x[2] = { -1 + 2 * rng_unif(&r), -1 + 2 * rng_unif(&r) }, y[2];
+        net_eval(n, x, y);
+        int inside = 0;
+        for (long k = 0; k < np && !inside; k++)
+            inside = y[0] >= blo[k][0] - 1e-12 && y[0] <= bhi[k][0] + 1e-12 &&
+                     y[1] >= blo[k][1] - 1e-12 && y[1] <= bhi[k][1] + 1e-12;
+        cr_assert(inside, "f(%g, %g) = (%g, %g) is in no piece's box", x[0], x[1], y[0], y[1]);
+    }
+    net_free(n);
+    const char *text = tu_slurp(svg);
+    cr_assert_not_null(text);
+    long polys = 0;
+    for (const char *q = text; (q = strstr(q, "<polygon")); q++) polys++;
+    cr_assert_geq(polys, pieces, "%ld polygons for %ld pieces", polys, pieces);
 }

@@ -42,6 +42,7 @@ int verify_method_parse(const char *name, verify_method *out)
     if (!strcmp(name, "auto")) *out = VERIFY_AUTO;
     else if (!strcmp(name, "smt")) *out = VERIFY_SMT;
     else if (!strcmp(name, "star")) *out = VERIFY_STAR;
+    else if (!strcmp(name, "bab")) *out = VERIFY_BAB;
     else return -1;
     return 0;
 }
@@ -84,6 +85,45 @@ static nc_status star_case(const net *n, const prop *p, int k, const verify_opts
     r->pieces += sr->pieces;
     r->lp_calls += sr->lp_calls;
     return st;
+}
+
+/* Input branch and bound on case k; its box count goes into r. */
+static nc_status bab_case(const net *n, const prop *p, int k, const verify_opts *o,
+                          double deadline, const char *root_done, verify_result *r,
+                          bab_result *br, nc_err *e)
+{
+    bab_opts bo;
+    bab_opts_init(&bo);
+    bo.deadline = deadline;
+    bo.jobs = o->jobs;
+    bo.max_boxes = bab_boxes_for_memory(n, &p->cases[k], o->max_memory);
+    bo.root_done = root_done;
+    cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
+    nc_status st = bab_input(n, &p->cases[k], &bo, candidate_accept, &c, br, e);
+    if (!st && c.status) st = c.status;
+    r->boxes += br->boxes;
+    return st;
+}
+
+/* Input branch and bound alone on every case. */
+static nc_status verify_bab(const net *n, const prop *p, const verify_opts *o, double deadline,
+                            verify_result *r, nc_err *e)
+{
+    int all = 1, timed_out = 0, memory_out = 0;
+    r->method = "bab-input";
+    for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED && !timed_out; k++) {
+        bab_result br;
+        nc_status st = bab_case(n, p, k, o, deadline, NULL, r, &br, e);
+        if (st) return st;
+        if (br.outcome == BAB_PROVED) continue;
+        all = 0;
+        timed_out = br.outcome == BAB_TIMEOUT;
+        memory_out = memory_out || br.outcome == BAB_MEMORY;
+    }
+    if (r->v == VERDICT_VIOLATED) return NC_OK;
+    r->v = all ? VERDICT_HOLDS : timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
+    if (memory_out && !all) r->method = "bab-input (memory limit)";
+    return NC_OK;
 }
 
 /* Exact star-set reachability alone on every case. */
@@ -201,9 +241,10 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     int timed_out = 0, memory_out = 0;
     int *proved = err_calloc(e, (size_t)p->n_cases, sizeof *proved);
     if (!proved) return e->code;
-    if (o->method == VERIFY_SMT || o->method == VERIFY_STAR) {
-        st = o->method == VERIFY_SMT ? verify_smt(n, p, deadline, proved, r, e)
-                                     : verify_star(n, p, o, deadline, r, e);
+    if (o->method != VERIFY_AUTO) {
+        st = o->method == VERIFY_SMT    ? verify_smt(n, p, deadline, proved, r, e)
+             : o->method == VERIFY_STAR ? verify_star(n, p, o, deadline, r, e)
+                                        : verify_bab(n, p, o, deadline, r, e);
         free(proved);
         if (st) {
             verify_result_free(r);
@@ -262,17 +303,8 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
             else if (sr.outcome == STAR_MEMORY) memory_out = 1;
             continue;
         }
-        bab_opts bo;
-        bab_opts_init(&bo);
-        bo.deadline = deadline;
-        bo.jobs = o->jobs;
-        bo.max_boxes = bab_boxes_for_memory(n, &p->cases[k], o->max_memory);
-        bo.root_done = done[k];   /* disjuncts the cascade excluded everywhere */
-        cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
         bab_result br;
-        st = bab_input(n, &p->cases[k], &bo, candidate_accept, &c, &br, e);
-        if (!st && c.status) st = c.status;
-        r->boxes += br.boxes;
+        st = bab_case(n, p, k, o, deadline, done[k], r, &br, e);   /* done: the cascade's */
         if (st) break;
         if (br.outcome == BAB_PROVED) proved[k] = 1;
         else if (br.outcome == BAB_FOUND) r->method = "bab-input";

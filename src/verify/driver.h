@@ -9,8 +9,10 @@
  *   4. falsify by the gradient attack on the cases not proved;
  *   5. decide what is left exactly with SMT (verify/solve.h) when few ReLUs
  *      are unstable (smt_max_unstable).
+ * Stage 3 is exact star-set reachability (verify/star_reach.h) when every
+ * activation is ReLU or LeakyReLU, else input branch and bound.
  * With method VERIFY_SMT only the exact solver runs; with VERIFY_STAR only
- * exact star-set reachability (verify/star_reach.h).
+ * star-set reachability; with VERIFY_BAB only input branch and bound.
  * The property holds when every case holds, is violated as soon as one
  * exactly checked counterexample is found, and is otherwise unknown (or
  * timeout when the deadline passed first).
@@ -27,9 +29,9 @@
 struct star_s;
 
 /* How to decide: the portfolio, or one exact solver on the whole problem. */
-typedef enum { VERIFY_AUTO = 0, VERIFY_SMT, VERIFY_STAR } verify_method;
+typedef enum { VERIFY_AUTO = 0, VERIFY_SMT, VERIFY_STAR, VERIFY_BAB } verify_method;
 
-/* "auto", "smt", "star"; 0 on success. */
+/* "auto", "smt", "star", "bab"; 0 on success. */
 int verify_method_parse(const char *name, verify_method *out);
 
 /* UNKNOWN is zero so that a zeroed result never claims anything. */
@@ -60,7 +62,7 @@ typedef struct {
     verdict v;
     double seconds;
     const char *method;   /* stage that decided: "falsify", "attack", "interval", "crown",
-                             "alpha-crown", "bab-input", "smt";
+                             "alpha-crown", "star", "bab-input", "smt";
                              for unknown/timeout the stages tried */
     int n_in, n_out;
     double *x, *y;        /* counterexample when violated (owned) */

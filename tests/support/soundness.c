@@ -12,8 +12,9 @@
 #include "verify/driver.h"
 #include "verify/prove.h"
 
-const char *const snd_method_names[SND_METHODS] = { "auto", "smt", "interval", "zonotope",
-                                                    "crown", "alpha-crown" };
+const char *const snd_method_names[SND_METHODS] = { "auto",     "smt",   "star",
+                                                    "bab",      "interval", "zonotope",
+                                                    "crown",    "alpha-crown", "star-bounds" };
 
 static double *copy(const double *v, int n)
 {
@@ -152,10 +153,13 @@ int soundness_run(uint64_t seed, int count, double timeout, snd_report *rep, FIL
         answer a[SND_METHODS];
         a[SND_AUTO] = decide(n, p, VERIFY_AUTO, timeout, &rep->bad_cex);
         a[SND_SMT] = decide(n, p, VERIFY_SMT, timeout, &rep->bad_cex);
+        a[SND_STAR] = decide(n, p, VERIFY_STAR, timeout, &rep->bad_cex);
+        a[SND_BAB] = decide(n, p, VERIFY_BAB, timeout, &rep->bad_cex);
         a[SND_INTERVAL] = prove_only(n, p, DOM_INTERVAL);
         a[SND_ZONOTOPE] = prove_only(n, p, DOM_ZONOTOPE);
         a[SND_CROWN] = prove_only(n, p, DOM_CROWN);
         a[SND_ALPHA] = prove_only(n, p, DOM_ALPHA_CROWN);
+        a[SND_STAR_BOUNDS] = prove_only(n, p, DOM_STAR);
         int h = 0, v = 0;
         for (int m = 0; m < SND_METHODS; m++) {
             rep->holds[m] += a[m] == ANS_HOLDS;
@@ -167,7 +171,8 @@ int soundness_run(uint64_t seed, int count, double timeout, snd_report *rep, FIL
         rep->disagreements += h && v;
         if (planted) {
             rep->planted_holds += h;
-            rep->planted_found += a[SND_AUTO] == ANS_VIOLATED || a[SND_SMT] == ANS_VIOLATED;
+            rep->planted_found += a[SND_AUTO] == ANS_VIOLATED || a[SND_SMT] == ANS_VIOLATED ||
+                                  a[SND_STAR] == ANS_VIOLATED || a[SND_BAB] == ANS_VIOLATED;
         }
         rep->instances++;
         if (log) {

@@ -19,7 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { SND_AUTO, SND_SMT, SND_INTERVAL, SND_ZONOTOPE, SND_CROWN, SND_ALPHA, SND_METHODS };
+enum { SND_AUTO, SND_SMT, SND_STAR, SND_BAB, SND_INTERVAL, SND_ZONOTOPE, SND_CROWN, SND_ALPHA,
+       SND_STAR_BOUNDS, SND_METHODS };
 
 extern const char *const snd_method_names[SND_METHODS];
 
