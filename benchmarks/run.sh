@@ -103,6 +103,8 @@ if [ "$quick" = quick ]; then
 else
     run_suite acasxu "ACAS Xu, 186 instances, the suite's timeouts" \
         "$bench/acasxu/instances.csv" "$bench/acasxu"
+    run_suite acasxu-star "ACAS Xu, 186 instances, the suite's timeouts, star-set reachability alone (--method star)" \
+        "$bench/acasxu/instances.csv" "$bench/acasxu" --method star
     run_suite mnistfc "MNIST-FC (VNN-COMP 2022 set), 90 instances, the suite's timeouts" \
         "$bench/mnistfc/instances.csv" "$bench/mnistfc"
     run_suite mnistfc-2021 "MNIST-FC (VNN-COMP 2021 set), 90 instances, the suite's timeouts" \

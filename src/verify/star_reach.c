@@ -45,7 +45,8 @@ static void item_free(item *it)
 long star_stars_for_memory(const net *n, double bytes)
 {
     /* the item, its boxes, c / V / err at the widest layer, and the LP's
-     * rows (one per split; GLPK keeps several copies of each) */
+     * rows (one per split, kept by us only: a waiting star has no GLPK
+     * problem); measured on ACAS Xu at about 20-25 KB per star */
     double per = 512.0;
     int nv = n->in_dim, wmax = net_max_width(n), depth = 0;
     for (int k = 0; k < n->n; k++) {
@@ -53,7 +54,8 @@ long star_stars_for_memory(const net *n, double bytes)
         if (net_is_activation(n->layers[k].kind)) depth += n->layers[k].out;
     }
     per += (double)wmax * (nv + 2) * sizeof(double);
-    per += (double)depth * (nv + 4) * sizeof(double) * 4;
+    int rows = depth < 128 ? depth : 128;
+    per += (double)rows * ((nv + 1) * 12.0 + 64.0);
     double k = bytes / per;
     return k < 16 ? 16 : k > 1e9 ? (long)1e9 : (long)k;
 }
@@ -412,7 +414,7 @@ enum { RUN_DONE, RUN_FOUND, RUN_UNKNOWN, RUN_TIMEOUT, RUN_ERROR, RUN_REQUEUE };
 /* Pushes a child (mu taken here); RUN_ERROR when memory ran out. */
 static int give(shared *sh, item *child, nc_err *e)
 {
-    if (sh->o->jobs > 1) lp_release(child->s.P);   /* another thread may pop it */
+    lp_release(child->s.P);   /* another thread may pop it; and waiting stars stay small */
     pthread_mutex_lock(&sh->mu);
     int fail = push(sh, child);
     int over = sh->top > sh->o->max_stars;
@@ -564,7 +566,7 @@ static void *worker(void *arg)
 
         char why[160] = "";
         int res = run_item(&w, &it, why, sizeof why, &e);
-        if (res == RUN_REQUEUE && sh->o->jobs > 1) lp_release(it.s.P);
+        if (res == RUN_REQUEUE) lp_release(it.s.P);
         if (res != RUN_REQUEUE) item_free(&it);
         pthread_mutex_lock(&sh->mu);
         sh->busy--;
@@ -619,7 +621,7 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     if (o->root_done && !o->on_piece) memcpy(root.done, o->root_done, (size_t)nd);
     root.fresh = 1;
     root.prio = -INFINITY;
-    if (jobs > 1) lp_release(root.s.P);
+    lp_release(root.s.P);
     if (push(&sh, &root)) {
         item_free(&root);
         return err_set(e, NC_ENOMEM, "out of memory in star-set reachability");
