@@ -18,7 +18,7 @@
 #include "verify/prove.h"
 
 #define N_DOMAINS 5        /* interval, zonotope, crown, alpha-crown, star */
-#define STAR_SECONDS 10.0  /* LP budget of the star domain per input box */
+#define STAR_SECONDS 3.0   /* LP budget of the star domain per input box */
 
 typedef struct {
     double seconds, width;
