@@ -25,9 +25,10 @@ struct lp {
     int *stat;       /* saved basis: rows then columns (1-based GLPK codes), or NULL */
 };
 
-static _Thread_local long solves;
+static _Thread_local long solves, failures;
 
 long lp_solves(void) { return solves; }
+long lp_failures(void) { return failures; }
 
 static void quiet(void)
 {
@@ -418,7 +419,10 @@ lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double dea
     int status = ret == 0 ? glp_get_status(p->P) : GLP_UNDEF;
     *lower = safe_bound(p, c, c0, m > 1 ? m : 0, G, g, tlo, thi);
     lp_outcome out = status == GLP_OPT ? LP_BOUND : status == GLP_NOFEAS ? LP_EMPTY : LP_FAILED;
-    if (out == LP_FAILED) *lower = -INFINITY;
+    if (out == LP_FAILED) {
+        *lower = -INFINITY;
+        failures++;
+    }
     if (out == LP_BOUND && x)
         for (int j = 0; j < n; j++) {
             double v = glp_get_col_prim(p->P, j + 1);

@@ -72,7 +72,9 @@ typedef enum {
 lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double deadline,
                       double *lower, double *x);
 
-/* Solver calls made by this thread (all lps), for statistics. */
+/* Solver calls made by this thread (all lps), and how many of them failed
+ * (time limit, numerical trouble: their bounds were -inf), for statistics. */
 long lp_solves(void);
+long lp_failures(void);
 
 #endif

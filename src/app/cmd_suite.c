@@ -65,7 +65,7 @@ int cmd_suite(int argc, char **argv)
     o.out = "results.csv";
     o.jobs = 1;
     o.timeout_scale = 1;
-    int compare = 0;
+    int compare = 0, instance_jobs = 0;
     const char *plot = NULL;
     double max_memory = 0;
     char *extra[MAX_EXTRA + 1] = { 0 };
@@ -106,7 +106,8 @@ int cmd_suite(int argc, char **argv)
                 return cli_usage_error("--max-memory needs a size such as 512M or 2G, got ", optarg);
             break;
         case 's': case 'a': case 'i': case 'm':
-            if (ne + 2 > MAX_EXTRA) return cli_usage_error("too many options", NULL);
+            if (ne + 4 > MAX_EXTRA) return cli_usage_error("too many options", NULL);
+            instance_jobs = instance_jobs || c == 'i';
             extra[ne++] = c == 's' ? "--seed" : c == 'a' ? "--alpha-iters" : c == 'm' ? "--method" : "--jobs";
             extra[ne++] = optarg;
             break;
@@ -136,6 +137,10 @@ int cmd_suite(int argc, char **argv)
     extra[ne++] = "--max-memory";
     extra[ne++] = mem;
     o.mem_limit = 2 * max_memory + 1024.0 * 1024 * 1024;
+    if (!instance_jobs) {   /* instances run side by side, one core each */
+        extra[ne++] = "--jobs";
+        extra[ne++] = "1";
+    }
     o.extra_args = extra;
     nc_err e;
     err_clear(&e);

@@ -75,7 +75,8 @@ static int parse_opts(int argc, char **argv, cli_opts *o)
     o->domain = "interval";
     o->method = "auto";
     o->alpha_iters = -1;
-    o->jobs = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
     o->plot_x = 0, o->plot_y = 1;
     optind = 1;
     opterr = 0;

@@ -37,6 +37,9 @@ int report_verify_text(FILE *f, const verify_result *r)
                      r->seconds,
                      !*r->method ? "" : r->v == VERDICT_HOLDS || r->v == VERDICT_VIOLATED ? " by " : " after ",
                      r->method) >= 0;
+    if (ok && r->lp_failures > 0)
+        ok = fprintf(f, "note: GLPK failed on %ld of %ld LPs; their bounds were not used\n",
+                     r->lp_failures, r->lp_calls) >= 0;
     if (ok && r->v == VERDICT_VIOLATED) {
         ok = fprintf(f, "counterexample (checked in exact arithmetic):\n") >= 0 &&
              report_cex(f, r) == 0;
@@ -57,6 +60,7 @@ int report_verify_json(FILE *f, const verify_result *r)
         json_object_set_new(o, "stars", json_integer(r->stars));
         json_object_set_new(o, "pieces", json_integer(r->pieces));
         json_object_set_new(o, "lp_calls", json_integer(r->lp_calls));
+        if (r->lp_failures > 0) json_object_set_new(o, "lp_failures", json_integer(r->lp_failures));
     }
     if (r->v == VERDICT_VIOLATED) {
         json_t *c = json_object();

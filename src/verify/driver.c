@@ -84,6 +84,7 @@ static nc_status star_case(const net *n, const prop *p, int k, const verify_opts
     r->stars += sr->stars;
     r->pieces += sr->pieces;
     r->lp_calls += sr->lp_calls;
+    r->lp_failures += sr->lp_failures;
     return st;
 }
 

@@ -71,6 +71,7 @@ typedef struct {
     long stars;           /* stars processed by star-set reachability */
     long pieces;          /* output pieces it reached */
     long lp_calls;        /* LPs it solved */
+    long lp_failures;     /* LPs GLPK failed on (sound: the bound was -inf) */
 } verify_result;
 
 /* Decides p on n. NC_EINPUT when their dimensions differ. r is filled on

@@ -543,7 +543,7 @@ static void *worker(void *arg)
     err_clear(&e);
     ws w;
     nc_status s = ws_init(&w, sh, &e);
-    long lp0 = lp_solves();
+    long lp0 = lp_solves(), lpf0 = lp_failures();
     if (s) {
         pthread_mutex_lock(&sh->mu);
         if (!sh->status) sh->status = s, sh->err = e;
@@ -596,6 +596,7 @@ static void *worker(void *arg)
         sh->r->pruned += w.pruned;
     }
     sh->r->lp_calls += lp_solves() - lp0;
+    sh->r->lp_failures += lp_failures() - lpf0;
     pthread_mutex_unlock(&sh->mu);
     ws_free(&w);
     return NULL;

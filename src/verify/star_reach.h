@@ -61,6 +61,7 @@ typedef struct {
     long pieces;     /* output pieces reached */
     long pruned;     /* stars dropped by the over-approximation */
     long lp_calls;   /* LPs solved */
+    long lp_failures;/* LPs GLPK could not solve (their bounds were taken as -inf) */
     long max_stack;
     char why[160];
 } star_result;
