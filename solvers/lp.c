@@ -28,6 +28,8 @@ struct lp {
 static _Thread_local long solves, failures;
 
 long lp_solves(void) { return solves; }
+
+void lp_thread_done(void) { glp_free_env(); }
 long lp_failures(void) { return failures; }
 
 static void quiet(void)

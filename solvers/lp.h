@@ -72,6 +72,11 @@ typedef enum {
 lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double deadline,
                       double *lower, double *x);
 
+/* Frees this thread's GLPK environment. A thread that used lps calls it
+ * before it exits (GLPK keeps per-thread memory that is otherwise lost),
+ * after freeing or releasing every lp it used. */
+void lp_thread_done(void);
+
 /* Solver calls made by this thread (all lps), and how many of them failed
  * (time limit, numerical trouble: their bounds were -inf), for statistics. */
 long lp_solves(void);

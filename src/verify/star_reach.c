@@ -602,6 +602,15 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* A spawned worker: also frees its GLPK memory at the end (every star it
+ * held is freed or released by then). */
+static void *spawned_worker(void *arg)
+{
+    worker(arg);
+    lp_thread_done();
+    return NULL;
+}
+
 nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, falsify_cb cb,
                      void *ctx, star_result *r, nc_err *e)
 {
@@ -633,7 +642,7 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     pthread_t *t = calloc((size_t)jobs, sizeof *t);
     int started = 0;
     for (int i = 1; t && i < jobs; i++, started++)
-        if (pthread_create(&t[i], NULL, worker, &sh)) break;
+        if (pthread_create(&t[i], NULL, spawned_worker, &sh)) break;
     worker(&sh);   /* the calling thread is worker 0 */
     for (int i = 1; i <= started; i++) pthread_join(t[i], NULL);
     free(t);
