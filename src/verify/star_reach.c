@@ -216,9 +216,11 @@ static int offer(ws *w, const item *it, const double *z)
 /* Excludes, by one LP over it->s's polytope each, the disjuncts whose rows
  * satisfy  row_r(f(x)) >= G_r z + g_r  on the star's region (G, g filled
  * for rows of undecided disjuncts; rows of a disjunct are consecutive).
- * Offers the minimisers as candidates. Returns 1 if a candidate was
- * accepted, -1 on error, else 0; `open` counts the disjuncts left. */
-static int exclude(ws *w, item *it, const shared *sh, int *open)
+ * Offers the minimisers as candidates (`final`: the star is a linear piece,
+ * so its minimiser goes straight to the exact check, whatever its
+ * double-precision margin says). Returns 1 if a candidate was accepted,
+ * -1 on error, else 0; `open` counts the disjuncts left. */
+static int exclude(ws *w, item *it, const shared *sh, int *open, int final)
 {
     const prop_case *pc = sh->pc;
     int nv = it->s.nv;
@@ -245,7 +247,18 @@ static int exclude(ws *w, item *it, const shared *sh, int *open)
         }
         (*open)++;
         if (lower < prio) prio = lower;
-        int c = oc == LP_BOUND && nv == w->nin ? offer(w, it, z) : 0;
+        int c = 0;
+        if (oc == LP_BOUND && nv == w->nin) {
+            if (final) {   /* a linear piece: its minimiser goes to the exact check as it is */
+                for (int j = 0; j < w->nin; j++) {
+                    double a = sh->pc->lo_in[j], b = sh->pc->hi_in[j];
+                    w->x[j] = z[j] < a ? a : z[j] > b ? b : z[j];
+                }
+                c = serial_cb(w, w->x);
+            } else {
+                c = offer(w, it, z);
+            }
+        }
         free(z);
         if (c) return c;
     }
@@ -274,7 +287,7 @@ static int check_piece(ws *w, item *it, int *open)
                      &g, &slack);
             w->g[r] = prove_row_margin(&pc->disj[k].rows[j], fpr_down(g - slack), ylo, yhi, no);
         }
-    return exclude(w, it, sh, open);
+    return exclude(w, it, sh, open, 1);
 }
 
 /* CROWN on the rest of the network from the star's current values: the
@@ -387,7 +400,7 @@ static int over_approx(ws *w, item *it, int *proved, nc_err *e)
         return 0;
     }
     int open;
-    int c = exclude(w, it, sh, &open);
+    int c = exclude(w, it, sh, &open, 0);
     if (c) return c;
     *proved = open == 0;
     return 0;
