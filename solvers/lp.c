@@ -423,7 +423,7 @@ lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double dea
     lp_outcome out = status == GLP_OPT ? LP_BOUND : status == GLP_NOFEAS ? LP_EMPTY : LP_FAILED;
     if (out == LP_FAILED) {
         *lower = -INFINITY;
-        failures++;
+        if (ret != -1 && ret != GLP_ETMLIM) failures++;   /* the deadline is not a failure */
     }
     if (out == LP_BOUND && x)
         for (int j = 0; j < n; j++) {

@@ -78,7 +78,8 @@ lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double dea
 void lp_thread_done(void);
 
 /* Solver calls made by this thread (all lps), and how many of them failed
- * (time limit, numerical trouble: their bounds were -inf), for statistics. */
+ * for numerical reasons (their bounds were -inf; solves cut by the
+ * deadline are not counted), for statistics. */
 long lp_solves(void);
 long lp_failures(void);
 

@@ -63,98 +63,79 @@ static nc_status verify_smt(const net *n, const prop *p, double deadline, int *p
     return NC_OK;
 }
 
-/* Star-set reachability on case k (disjuncts in root_done already
- * excluded); its counters go into r. */
-static nc_status star_case(const net *n, const prop *p, int k, const verify_opts *o,
-                           double deadline, const char *root_done, verify_result *r,
-                           star_result *sr, nc_err *e)
-{
-    star_opts so;
-    star_opts_init(&so);
-    so.deadline = deadline;
-    so.jobs = o->jobs;
-    so.max_stars = star_stars_for_memory(n, o->max_memory);
-    so.overapprox = o->star_overapprox;
-    so.on_piece = o->on_piece;
-    so.piece_ctx = o->piece_ctx;
-    so.root_done = root_done;
-    cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
-    nc_status st = star_reach(n, &p->cases[k], &so, candidate_accept, &c, sr, e);
-    if (!st && c.status) st = c.status;
-    r->stars += sr->stars;
-    r->pieces += sr->pieces;
-    r->lp_calls += sr->lp_calls;
-    r->lp_failures += sr->lp_failures;
-    return st;
-}
+/* What the exact search of stage 3 did on one case. */
+typedef enum { CASE_PROVED, CASE_FOUND, CASE_TIMEOUT, CASE_MEMORY, CASE_OPEN } case_outcome;
 
-/* Input branch and bound on case k; its box count goes into r. */
-static nc_status bab_case(const net *n, const prop *p, int k, const verify_opts *o,
-                          double deadline, const char *root_done, verify_result *r,
-                          bab_result *br, nc_err *e)
+/* Stage 3 on case k (disjuncts in root_done already excluded): star-set
+ * reachability when `star`, else input branch and bound; its counters go
+ * into r, and for CASE_OPEN `why` says what stopped it (may be empty). */
+static nc_status search_case(int use_star, const net *n, const prop *p, int k, const verify_opts *o,
+                             double deadline, const char *root_done, verify_result *r,
+                             case_outcome *oc, char *why, size_t why_cap, nc_err *e)
 {
-    bab_opts bo;
-    bab_opts_init(&bo);
-    bo.deadline = deadline;
-    bo.jobs = o->jobs;
-    bo.max_boxes = bab_boxes_for_memory(n, &p->cases[k], o->max_memory);
-    bo.root_done = root_done;
     cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
-    nc_status st = bab_input(n, &p->cases[k], &bo, candidate_accept, &c, br, e);
-    if (!st && c.status) st = c.status;
-    r->boxes += br->boxes;
-    return st;
-}
-
-/* Input branch and bound alone on every case. */
-static nc_status verify_bab(const net *n, const prop *p, const verify_opts *o, double deadline,
-                            verify_result *r, nc_err *e)
-{
-    int all = 1, timed_out = 0, memory_out = 0;
-    r->method = "bab-input";
-    for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED && !timed_out; k++) {
+    nc_status st;
+    why[0] = 0;
+    if (use_star) {
+        star_opts so;
+        star_opts_init(&so);
+        so.deadline = deadline;
+        so.jobs = o->jobs;
+        so.max_stars = star_stars_for_memory(n, o->max_memory);
+        so.overapprox = o->star_overapprox;
+        so.on_piece = o->on_piece;
+        so.piece_ctx = o->piece_ctx;
+        so.root_done = root_done;
+        star_result sr;
+        st = star_reach(n, &p->cases[k], &so, candidate_accept, &c, &sr, e);
+        r->stars += sr.stars;
+        r->pieces += sr.pieces;
+        r->lp_calls += sr.lp_calls;
+        r->lp_failures += sr.lp_failures;
+        static const case_outcome map[] = { CASE_PROVED, CASE_FOUND, CASE_TIMEOUT, CASE_MEMORY, CASE_OPEN };
+        *oc = map[sr.outcome];
+        if (sr.outcome == STAR_UNKNOWN) snprintf(why, why_cap, "%s", sr.why);
+    } else {
+        bab_opts bo;
+        bab_opts_init(&bo);
+        bo.deadline = deadline;
+        bo.jobs = o->jobs;
+        bo.max_boxes = bab_boxes_for_memory(n, &p->cases[k], o->max_memory);
+        bo.root_done = root_done;
         bab_result br;
-        nc_status st = bab_case(n, p, k, o, deadline, NULL, r, &br, e);
+        st = bab_input(n, &p->cases[k], &bo, candidate_accept, &c, &br, e);
+        r->boxes += br.boxes;
+        static const case_outcome map[] = { CASE_PROVED, CASE_FOUND, CASE_TIMEOUT, CASE_MEMORY, CASE_OPEN };
+        *oc = map[br.outcome];
+    }
+    if (!st && c.status) st = c.status;
+    return st;
+}
+
+/* Stage 3 alone on every case: --method star or --method bab. */
+static nc_status verify_search(int use_star, const net *n, const prop *p, const verify_opts *o,
+                               double deadline, verify_result *r, nc_err *e)
+{
+    static _Thread_local char method[200];
+    const char *name = use_star ? "star" : "bab-input";
+    int all = 1, timed_out = 0, memory_out = 0;
+    char why[160] = "", first_why[160] = "";
+    r->method = name;
+    for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED && !timed_out; k++) {
+        case_outcome oc;
+        nc_status st = search_case(use_star, n, p, k, o, deadline, NULL, r, &oc, why, sizeof why, e);
         if (st) return st;
-        if (br.outcome == BAB_PROVED) continue;
+        if (oc == CASE_PROVED || oc == CASE_FOUND) continue;
         all = 0;
-        timed_out = br.outcome == BAB_TIMEOUT;
-        memory_out = memory_out || br.outcome == BAB_MEMORY;
+        timed_out = oc == CASE_TIMEOUT;
+        memory_out = memory_out || oc == CASE_MEMORY;
+        if (why[0] && !first_why[0]) snprintf(first_why, sizeof first_why, "%s", why);
     }
     if (r->v == VERDICT_VIOLATED) return NC_OK;
     r->v = all ? VERDICT_HOLDS : timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
-    if (memory_out && !all) r->method = "bab-input (memory limit)";
-    return NC_OK;
-}
-
-/* Exact star-set reachability alone on every case. */
-static nc_status verify_star(const net *n, const prop *p, const verify_opts *o, double deadline,
-                             verify_result *r, nc_err *e)
-{
-    int all = 1, timed_out = 0, memory_out = 0;
-    const char *why = NULL;
-    static _Thread_local char why_buf[200];
-    r->method = "star";
-    for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED; k++) {
-        star_result sr;
-        nc_status st = star_case(n, p, k, o, deadline, NULL, r, &sr, e);
-        if (st) return st;
-        if (sr.outcome == STAR_PROVED) continue;
-        all = 0;
-        if (sr.outcome == STAR_TIMEOUT) timed_out = 1;
-        else if (sr.outcome == STAR_MEMORY) memory_out = 1;
-        else if (sr.outcome == STAR_UNKNOWN && !why) {
-            snprintf(why_buf, sizeof why_buf, "star (%s)", sr.why);
-            why = why_buf;
-        }
-        if (timed_out) break;
-    }
-    if (r->v == VERDICT_VIOLATED) return NC_OK;
-    if (all) r->v = VERDICT_HOLDS;
-    else if (timed_out) r->v = VERDICT_TIMEOUT;
-    else {
-        r->v = VERDICT_UNKNOWN;
-        r->method = memory_out ? "star (memory limit)" : why ? why : "star";
+    if (r->v == VERDICT_UNKNOWN && (memory_out || first_why[0])) {
+        snprintf(method, sizeof method, "%s (%s)", name, memory_out ? "memory limit" : first_why);
+        r->method = method;
     }
     return NC_OK;
 }
@@ -243,9 +224,8 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     int *proved = err_calloc(e, (size_t)p->n_cases, sizeof *proved);
     if (!proved) return e->code;
     if (o->method != VERIFY_AUTO) {
-        st = o->method == VERIFY_SMT    ? verify_smt(n, p, deadline, proved, r, e)
-             : o->method == VERIFY_STAR ? verify_star(n, p, o, deadline, r, e)
-                                        : verify_bab(n, p, o, deadline, r, e);
+        st = o->method == VERIFY_SMT ? verify_smt(n, p, deadline, proved, r, e)
+                                     : verify_search(o->method == VERIFY_STAR, n, p, o, deadline, r, e);
         free(proved);
         if (st) {
             verify_result_free(r);
@@ -294,23 +274,15 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
                     n->in_dim <= o->bab_max_inputs && r->v != VERDICT_VIOLATED &&
                     r->v != VERDICT_HOLDS; k++) {
         if (proved[k]) continue;
-        if (stage3[0] == 's') {
-            star_result sr;
-            st = star_case(n, p, k, o, deadline, done[k], r, &sr, e);
-            if (st) break;
-            if (sr.outcome == STAR_PROVED) proved[k] = 1;
-            else if (sr.outcome == STAR_FOUND) r->method = "star";
-            else if (sr.outcome == STAR_TIMEOUT) timed_out = 1;
-            else if (sr.outcome == STAR_MEMORY) memory_out = 1;
-            continue;
-        }
-        bab_result br;
-        st = bab_case(n, p, k, o, deadline, done[k], r, &br, e);   /* done: the cascade's */
+        case_outcome oc;
+        char why[160];
+        /* done[k]: what the cascade excluded on the whole box */
+        st = search_case(stage3[0] == 's', n, p, k, o, deadline, done[k], r, &oc, why, sizeof why, e);
         if (st) break;
-        if (br.outcome == BAB_PROVED) proved[k] = 1;
-        else if (br.outcome == BAB_FOUND) r->method = "bab-input";
-        else if (br.outcome == BAB_TIMEOUT) timed_out = 1;
-        else if (br.outcome == BAB_MEMORY) memory_out = 1;
+        if (oc == CASE_PROVED) proved[k] = 1;
+        else if (oc == CASE_FOUND) r->method = stage3;
+        else if (oc == CASE_TIMEOUT) timed_out = 1;
+        else if (oc == CASE_MEMORY) memory_out = 1;
     }
     for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
     free(done);
