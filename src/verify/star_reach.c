@@ -11,6 +11,7 @@
 #include "core/fpround.h"
 #include "domains/crown.h"
 #include "verify/prove.h"
+#include "verify/star_crown.h"
 
 #define STAR_LOCAL_STEPS 6   /* gradient steps from each LP minimiser */
 
@@ -135,17 +136,16 @@ static item pop(shared *sh)
 typedef struct {
     shared *sh;
     int m, no, nin;
-    double *C, *dd, *low, *A, *cc, *slack, *G, *g, *x;
+    double *C, *dd, *low, *G, *g, *x;
     int *row_disj;
-    int relu_only;   /* every activation is ReLU (see crown_from_star) */
+    int relu_only;   /* every activation is ReLU (see verify/star_crown.h) */
     falsifier *f;
     long pieces, pruned;
 } ws;
 
 static void ws_free(ws *w)
 {
-    free(w->C), free(w->dd), free(w->low), free(w->A), free(w->cc), free(w->slack);
-    free(w->G), free(w->g), free(w->x), free(w->row_disj);
+    free(w->C), free(w->dd), free(w->low), free(w->G), free(w->g), free(w->x), free(w->row_disj);
     falsify_free(w->f);
 }
 
@@ -161,16 +161,12 @@ static nc_status ws_init(ws *w, shared *sh, nc_err *e)
     w->C = err_calloc(e, m * w->no, sizeof(double));
     w->dd = err_calloc(e, m, sizeof(double));
     w->low = err_calloc(e, m, sizeof(double));
-    w->A = err_calloc(e, m * w->nin, sizeof(double));
-    w->cc = err_calloc(e, m, sizeof(double));
-    w->slack = err_calloc(e, m, sizeof(double));
     w->G = err_calloc(e, m * w->nin, sizeof(double));
     w->g = err_calloc(e, m, sizeof(double));
     w->x = err_calloc(e, (size_t)w->nin, sizeof(double));
     w->row_disj = err_calloc(e, m, sizeof(int));
     w->f = falsify_new(sh->n, pc, e);
-    if (!w->C || !w->dd || !w->low || !w->A || !w->cc || !w->slack || !w->G || !w->g || !w->x ||
-        !w->row_disj || !w->f)
+    if (!w->C || !w->dd || !w->low || !w->G || !w->g || !w->x || !w->row_disj || !w->f)
         return e->code;
     w->relu_only = 1;
     for (int k = 0; k < sh->n->n; k++)
@@ -290,82 +286,6 @@ static int check_piece(ws *w, item *it, int *open)
     return exclude(w, it, sh, open, 1);
 }
 
-/* CROWN on the rest of the network from the star's current values: the
- * sub-network  (z, delta) -> V z + c + delta -> layers `layer`..  with
- * delta in [-err, err]. At an exact point z of the star's region, the true
- * values are V z + c + delta* for some delta* in that box, so bounds valid
- * for every (z, delta) cover them. Neurons of the current layer already cut
- * hold their ReLU output (>= 0, or exactly 0), on which ReLU is the
- * identity: so this is for ReLU networks. Fills w->low and, per row, G
- * (over z, stride nv) and g with  row_r(f(x)) >= G_r z + g_r  on the region.
- * The boxes found for later layers are kept in it->b. */
-static nc_status crown_from_star(ws *w, item *it, const crown_opts *co, nc_err *e)
-{
-    const net *n = w->sh->n;
-    int c = it->layer, nv = it->s.nv, dim = it->s.dim, nin2 = nv + dim, nl = 1 + n->n - c, m = w->m;
-    net_layer *layers = err_calloc(e, (size_t)nl, sizeof *layers);
-    double *W = err_calloc(e, (size_t)dim * nin2, sizeof *W);
-    double *bias = err_calloc(e, (size_t)dim, sizeof *bias);
-    double *A = err_calloc(e, (size_t)m * nin2 + 1, sizeof *A);
-    bounds *sb = NULL;
-    nc_status st = layers && W && bias && A ? NC_OK : e->code;
-    net sub = { .n = nl, .cap = nl, .layers = layers, .in_dim = nin2, .out_dim = n->out_dim };
-    if (!st) {
-        for (int i = 0; i < dim; i++) {
-            memcpy(&W[(size_t)i * nin2], &it->s.V[(size_t)i * nv], (size_t)nv * sizeof *W);
-            W[(size_t)i * nin2 + nv + i] = 1.0;
-        }
-        memcpy(bias, it->s.c, (size_t)dim * sizeof *bias);
-        layers[0] = (net_layer){ .kind = NET_AFFINE, .in = nin2, .out = dim, .w = W, .b = bias };
-        for (int k = 1; k < nl; k++) layers[k] = n->layers[c + k - 1];
-        if (!(sb = bounds_new(&sub, e))) st = e->code;
-    }
-    if (!st) {
-        for (int j = 0; j < nv; j++) sb->lo[0][j] = lp_lo(it->s.P)[j], sb->hi[0][j] = lp_hi(it->s.P)[j];
-        for (int i = 0; i < dim; i++) sb->lo[0][nv + i] = -it->s.err[i], sb->hi[0][nv + i] = it->s.err[i];
-        for (int k = 1; k < sb->n_boxes; k++) {
-            memcpy(sb->lo[k], it->b->lo[c + k - 1], (size_t)sb->dim[k] * sizeof(double));
-            memcpy(sb->hi[k], it->b->hi[c + k - 1], (size_t)sb->dim[k] * sizeof(double));
-        }
-        st = crown_intermediate(&sub, sb, co, e);
-    }
-    if (!st) {
-        for (int k = 1; k < sb->n_boxes; k++) {
-            memcpy(it->b->lo[c + k - 1], sb->lo[k], (size_t)sb->dim[k] * sizeof(double));
-            memcpy(it->b->hi[c + k - 1], sb->hi[k], (size_t)sb->dim[k] * sizeof(double));
-        }
-        st = crown_rows(&sub, sb, m, w->C, w->dd, co, w->low, A, w->cc, w->slack, e);
-    }
-    for (int r = 0; !st && r < m; r++) {
-        memcpy(&w->G[(size_t)r * nv], &A[(size_t)r * nin2], (size_t)nv * sizeof(double));
-        fpr_sum g = { 0 }, dz = { 0 };
-        for (int i = 0; i < dim; i++)
-            if (it->s.err[i] > 0) fpr_sum_add(&dz, fpr_up(fabs(A[(size_t)r * nin2 + nv + i]) * it->s.err[i]));
-        fpr_sum_add(&g, w->cc[r]);
-        fpr_sum_add(&g, -w->slack[r]);
-        fpr_sum_add(&g, -fpr_sum_upper(&dz));
-        w->g[r] = fpr_sum_lower(&g);
-    }
-    bounds_free(sb);
-    free(layers), free(W), free(bias), free(A);
-    return st;
-}
-
-/* CROWN over the whole network from the boxes known on the star's region
- * (any activation); fills w->low, G, g as crown_from_star. */
-static nc_status crown_whole(ws *w, item *it, const crown_opts *co, nc_err *e)
-{
-    const net *n = w->sh->n;
-    int nin = w->nin;
-    if (crown_intermediate(n, it->b, co, e)) return e->code;
-    if (crown_rows(n, it->b, w->m, w->C, w->dd, co, w->low, w->A, w->cc, w->slack, e)) return e->code;
-    for (int r = 0; r < w->m; r++) {
-        memcpy(&w->G[(size_t)r * nin], &w->A[(size_t)r * nin], (size_t)nin * sizeof(double));
-        w->g[r] = fpr_down(w->cc[r] - w->slack[r]);
-    }
-    return NC_OK;
-}
-
 /* Bounds the rest of the network on the star's region by CROWN, then
  * minimises the linear output bounds over the star's polytope by LP;
  * 1 = a candidate accepted, -1 error, 0 otherwise (*proved says whether
@@ -383,7 +303,9 @@ static int over_approx(ws *w, item *it, int *proved, nc_err *e)
     /* the linear bounds must be over the star's variables */
     int from_star = w->relu_only || it->neuron == 0;
     if (!from_star && it->s.nv != w->nin) return 0;
-    if (from_star ? crown_from_star(w, it, &co, e) : crown_whole(w, it, &co, e)) return -1;
+    if (star_crown_rows(n, &it->s, it->layer, it->b, from_star, w->m, w->C, w->dd, &co, w->low,
+                        w->G, w->g, e))
+        return -1;
     const double *ylo = it->b->lo[n->n], *yhi = it->b->hi[n->n];
     int undecided = 0;
     for (int k = 0, r = 0; k < pc->n_disj; k++)
