@@ -10,6 +10,7 @@
 #include "domains/crown.h"
 #include "domains/interval.h"
 #include "verify/prove.h"
+#include "verify/team.h"
 
 #define BAB_LOCAL_STEPS 6   /* gradient steps tried inside every undecided box */
 
@@ -232,12 +233,8 @@ typedef struct {
     const net *n;
     const prop_case *pc;
     const bab_opts *o;
-    falsify_cb cb;
-    void *ctx;
-    pthread_mutex_t mu, cbmu;
-    pthread_cond_t cv;
+    team t;    /* threads, lock, stop flag, serialised callback */
     heap h;
-    int busy, stop;
     bab_result *r;
     nc_status status;
     nc_err err;
@@ -246,38 +243,20 @@ typedef struct {
 /* Ends the search with outcome oc unless it already ended (mu held). */
 static void finish(shared *sh, bab_outcome oc)
 {
-    if (!sh->stop) sh->r->outcome = oc;
-    sh->stop = 1;
-    pthread_cond_broadcast(&sh->cv);
-}
-
-/* Serialises the caller's callback: it is not required to be thread-safe. */
-typedef struct {
-    shared *sh;
-} cb_wrap;
-
-static int serial_cb(void *v, const double *x)
-{
-    shared *sh = ((cb_wrap *)v)->sh;
-    pthread_mutex_lock(&sh->mu);
-    int stopped = sh->stop;
-    pthread_mutex_unlock(&sh->mu);
-    if (stopped) return 0;
-    pthread_mutex_lock(&sh->cbmu);
-    int c = sh->cb(sh->ctx, x);
-    pthread_mutex_unlock(&sh->cbmu);
-    return c;
+    if (!sh->t.stop) sh->r->outcome = oc;
+    sh->t.stop = 1;
+    pthread_cond_broadcast(&sh->t.cv);
 }
 
 static void fail_shared(shared *sh, nc_status s, const nc_err *e)
 {
-    pthread_mutex_lock(&sh->mu);
+    pthread_mutex_lock(&sh->t.mu);
     if (!sh->status) {
         sh->status = s;
         sh->err = *e;
     }
     finish(sh, BAB_STUCK);
-    pthread_mutex_unlock(&sh->mu);
+    pthread_mutex_unlock(&sh->t.mu);
 }
 
 /* One worker: pops a box, bounds it, tries its points, pushes its halves. */
@@ -291,38 +270,30 @@ static void *worker(void *arg)
     ws w;
     int *best = err_calloc(&e, (size_t)nd + 1, sizeof *best);
     nc_status s = best ? ws_init(&w, n, sh->pc, &e) : e.code;
-    cb_wrap wrap = { sh };
     if (s) fail_shared(sh, s, &e);
     while (!s) {
-        pthread_mutex_lock(&sh->mu);
-        while (!sh->stop && sh->h.n == 0 && sh->busy > 0) pthread_cond_wait(&sh->cv, &sh->mu);
-        if (sh->stop || sh->h.n == 0) {   /* ended, or nothing left anywhere: proved */
-            sh->stop = 1;
-            pthread_cond_broadcast(&sh->cv);
-            pthread_mutex_unlock(&sh->mu);
-            break;
-        }
+        if (!team_take(&sh->t, &sh->h.n)) break;   /* ended, or nothing left anywhere: proved */
         if (sh->o->deadline > 0 && clock_now() > sh->o->deadline) {
             finish(sh, BAB_TIMEOUT);
-            pthread_mutex_unlock(&sh->mu);
+            pthread_mutex_unlock(&sh->t.mu);
             break;
         }
         if (sh->h.n > sh->o->max_boxes) {
             finish(sh, BAB_MEMORY);
-            pthread_mutex_unlock(&sh->mu);
+            pthread_mutex_unlock(&sh->t.mu);
             break;
         }
         box bx = heap_pop(&sh->h);
-        sh->busy++;
+        sh->t.busy++;
         sh->r->boxes++;
-        pthread_mutex_unlock(&sh->mu);
+        pthread_mutex_unlock(&sh->t.mu);
 
         double prio;
         int c = 0, dim = -1;
         box left = { 0 }, right = { 0 };
         s = bound_box(&w, &bx, &prio, best, &e);
         if (!s && prio < INFINITY) {   /* INFINITY: every disjunct excluded here */
-            c = try_points(&w, &bx, best, serial_cb, &wrap);
+            c = try_points(&w, &bx, best, team_offer_cb, &sh->t);
             if (c < 0) s = e.code ? e.code : NC_EINTERNAL;
             if (!s && c == 0 && (dim = split_dim(&w, &bx, best)) >= 0) {
                 if (new_box(&left, nin, nd, bx.x, bx.done) || new_box(&right, nin, nd, bx.x, bx.done))
@@ -337,8 +308,8 @@ static void *worker(void *arg)
         }
         int undecided = !s && prio < INFINITY && c == 0;
         box_free(&bx);
-        pthread_mutex_lock(&sh->mu);
-        sh->busy--;
+        pthread_mutex_lock(&sh->t.mu);
+        sh->t.busy--;
         if (s) {
             if (!sh->status) sh->status = s, sh->err = e;
             finish(sh, BAB_STUCK);
@@ -359,8 +330,8 @@ static void *worker(void *arg)
             }
             if (sh->h.n > sh->r->max_queue) sh->r->max_queue = sh->h.n;
         }
-        pthread_cond_broadcast(&sh->cv);
-        pthread_mutex_unlock(&sh->mu);
+        pthread_cond_broadcast(&sh->t.cv);
+        pthread_mutex_unlock(&sh->t.mu);
     }
     if (best) ws_free(&w);
     free(best);
@@ -373,7 +344,7 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
     memset(r, 0, sizeof *r);
     r->outcome = BAB_PROVED;
     int nin = n->in_dim, nd = pc->n_disj, jobs = o->jobs < 1 ? 1 : o->jobs;
-    shared sh = { .n = n, .pc = pc, .o = o, .cb = cb, .ctx = ctx, .r = r };
+    shared sh = { .n = n, .pc = pc, .o = o, .r = r };
     box root = { 0 };
     char *zero = err_calloc(e, (size_t)nd + 1, 1);
     double *x0 = err_calloc(e, (size_t)2 * nin, sizeof *x0);
@@ -388,17 +359,9 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
     if (new_box(&root, nin, nd, x0, zero) || heap_push(&sh.h, root))
         s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
     free(zero), free(x0);
-    pthread_mutex_init(&sh.mu, NULL);
-    pthread_mutex_init(&sh.cbmu, NULL);
-    pthread_cond_init(&sh.cv, NULL);
+    team_init(&sh.t, cb, ctx);
     if (!s) {
-        pthread_t *t = calloc((size_t)jobs, sizeof *t);
-        int started = 0;
-        for (int i = 1; t && i < jobs; i++, started++)
-            if (pthread_create(&t[i], NULL, worker, &sh)) break;
-        worker(&sh);   /* the calling thread is worker 0 */
-        for (int i = 1; i <= started; i++) pthread_join(t[i], NULL);
-        free(t);
+        team_run(&sh.t, jobs, worker, worker, &sh);   /* the calling thread is worker 0 */
         if (sh.status) {
             *e = sh.err;
             s = sh.status;
@@ -409,8 +372,6 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
         box_free(&bx);
     }
     free(sh.h.v);
-    pthread_cond_destroy(&sh.cv);
-    pthread_mutex_destroy(&sh.cbmu);
-    pthread_mutex_destroy(&sh.mu);
+    team_destroy(&sh.t);
     return s;
 }

@@ -12,6 +12,7 @@
 #include "domains/crown.h"
 #include "verify/prove.h"
 #include "verify/star_crown.h"
+#include "verify/team.h"
 
 #define STAR_LOCAL_STEPS 6   /* gradient steps from each LP minimiser */
 
@@ -65,13 +66,9 @@ typedef struct {
     const net *n;
     const prop_case *pc;
     const star_opts *o;
-    falsify_cb cb;
-    void *ctx;
-    pthread_mutex_t mu, cbmu;
-    pthread_cond_t cv;
+    team t;        /* threads, lock, stop flag, serialised callback */
     item *stack;   /* a heap (push / pop) */
     long top, cap, seq;
-    int busy, stop;
     int found;   /* a witness was accepted (enumeration goes on with on_piece) */
     star_result *r;
     nc_status status;
@@ -81,12 +78,12 @@ typedef struct {
 /* Ends the search with outcome oc unless it already ended (mu held). */
 static void finish(shared *sh, star_outcome oc, const char *why)
 {
-    if (!sh->stop) {
+    if (!sh->t.stop) {
         sh->r->outcome = oc;
         if (why) snprintf(sh->r->why, sizeof sh->r->why, "%s", why);
     }
-    sh->stop = 1;
-    pthread_cond_broadcast(&sh->cv);
+    sh->t.stop = 1;
+    pthread_cond_broadcast(&sh->t.cv);
 }
 
 /* The pending stars form a heap: most promising (lowest bound) first,
@@ -181,20 +178,6 @@ static nc_status ws_init(ws *w, shared *sh, nc_err *e)
     return NC_OK;
 }
 
-/* The caller's exact check, one thread at a time (falsify_cb shape). */
-static int serial_cb(void *vw, const double *x)
-{
-    shared *sh = ((ws *)vw)->sh;
-    pthread_mutex_lock(&sh->mu);
-    int stopped = sh->stop;
-    pthread_mutex_unlock(&sh->mu);
-    if (stopped) return 0;
-    pthread_mutex_lock(&sh->cbmu);
-    int c = sh->cb(sh->ctx, x);
-    pthread_mutex_unlock(&sh->cbmu);
-    return c;
-}
-
 /* An LP minimiser z as a candidate: checked when its double-precision
  * margin is negative, else the start of a short gradient descent inside
  * the star's input box. */
@@ -205,8 +188,9 @@ static int offer(ws *w, const item *it, const double *z)
         double a = sh->pc->lo_in[j], b = sh->pc->hi_in[j];
         w->x[j] = z[j] < a ? a : z[j] > b ? b : z[j];
     }
-    if (falsify_margin(w->f, w->x, NULL) < 0) return serial_cb(w, w->x);
-    return falsify_local(w->f, lp_lo(it->s.P), lp_hi(it->s.P), w->x, STAR_LOCAL_STEPS, serial_cb, w);
+    if (falsify_margin(w->f, w->x, NULL) < 0) return team_offer(&sh->t, w->x);
+    return falsify_local(w->f, lp_lo(it->s.P), lp_hi(it->s.P), w->x, STAR_LOCAL_STEPS, team_offer_cb,
+                         &sh->t);
 }
 
 /* Excludes, by one LP over it->s's polytope each, the disjuncts whose rows
@@ -250,7 +234,7 @@ static int exclude(ws *w, item *it, const shared *sh, int *open, int final)
                     double a = sh->pc->lo_in[j], b = sh->pc->hi_in[j];
                     w->x[j] = z[j] < a ? a : z[j] > b ? b : z[j];
                 }
-                c = serial_cb(w, w->x);
+                c = team_offer(&w->sh->t, w->x);
             } else {
                 c = offer(w, it, z);
             }
@@ -350,12 +334,12 @@ enum { RUN_DONE, RUN_FOUND, RUN_UNKNOWN, RUN_TIMEOUT, RUN_ERROR, RUN_REQUEUE };
 static int give(shared *sh, item *child, nc_err *e)
 {
     lp_release(child->s.P);   /* another thread may pop it; and waiting stars stay small */
-    pthread_mutex_lock(&sh->mu);
+    pthread_mutex_lock(&sh->t.mu);
     int fail = push(sh, child);
     int over = sh->top > sh->o->max_stars;
     if (over) finish(sh, STAR_MEMORY, NULL);
-    pthread_cond_broadcast(&sh->cv);
-    pthread_mutex_unlock(&sh->mu);
+    pthread_cond_broadcast(&sh->t.cv);
+    pthread_mutex_unlock(&sh->t.mu);
     if (fail) {
         item_free(child);
         err_set(e, NC_ENOMEM, "out of memory in star-set reachability");
@@ -377,18 +361,18 @@ static int run_item(ws *w, item *it, char *why, size_t why_cap, nc_err *e)
         if (it->layer == n->n) {
             w->pieces++;
             if (o->on_piece) {
-                pthread_mutex_lock(&sh->cbmu);
+                pthread_mutex_lock(&sh->t.cbmu);
                 int bad = o->on_piece(o->piece_ctx, &it->s);
-                pthread_mutex_unlock(&sh->cbmu);
+                pthread_mutex_unlock(&sh->t.cbmu);
                 if (bad) {
                     err_set(e, NC_EINPUT, "could not write the reachable set");
                     return RUN_ERROR;
                 }
             }
             if (o->on_piece) {   /* the whole set is wanted: check until a witness is known */
-                pthread_mutex_lock(&sh->mu);
+                pthread_mutex_lock(&sh->t.mu);
                 int known = sh->found;
-                pthread_mutex_unlock(&sh->mu);
+                pthread_mutex_unlock(&sh->t.mu);
                 if (known) return RUN_DONE;
             }
             int open, c = check_piece(w, it, &open);
@@ -438,9 +422,9 @@ static int run_item(ws *w, item *it, char *why, size_t why_cap, nc_err *e)
                 }
                 it->fresh = 0;
                 /* a more promising star waits: let it go first */
-                pthread_mutex_lock(&sh->mu);
+                pthread_mutex_lock(&sh->t.mu);
                 int yield = sh->top > 0 && sh->stack[0].prio < it->prio - 0.25 * fabs(it->prio);
-                pthread_mutex_unlock(&sh->mu);
+                pthread_mutex_unlock(&sh->t.mu);
                 if (yield) return RUN_REQUEUE;
             }
             if (lo[i] < 0 && hi[i] > 0) {
@@ -480,31 +464,24 @@ static void *worker(void *arg)
     nc_status s = ws_init(&w, sh, &e);
     long lp0 = lp_solves(), lpf0 = lp_failures();
     if (s) {
-        pthread_mutex_lock(&sh->mu);
+        pthread_mutex_lock(&sh->t.mu);
         if (!sh->status) sh->status = s, sh->err = e;
         finish(sh, STAR_UNKNOWN, NULL);
-        pthread_mutex_unlock(&sh->mu);
+        pthread_mutex_unlock(&sh->t.mu);
     }
     while (!s) {
-        pthread_mutex_lock(&sh->mu);
-        while (!sh->stop && sh->top == 0 && sh->busy > 0) pthread_cond_wait(&sh->cv, &sh->mu);
-        if (sh->stop || sh->top == 0) {   /* ended, or nothing left anywhere */
-            sh->stop = 1;
-            pthread_cond_broadcast(&sh->cv);
-            pthread_mutex_unlock(&sh->mu);
-            break;
-        }
+        if (!team_take(&sh->t, &sh->top)) break;   /* ended, or nothing left anywhere */
         item it = pop(sh);
-        sh->busy++;
+        sh->t.busy++;
         sh->r->stars++;
-        pthread_mutex_unlock(&sh->mu);
+        pthread_mutex_unlock(&sh->t.mu);
 
         char why[160] = "";
         int res = run_item(&w, &it, why, sizeof why, &e);
         if (res == RUN_REQUEUE) lp_release(it.s.P);
         if (res != RUN_REQUEUE) item_free(&it);
-        pthread_mutex_lock(&sh->mu);
-        sh->busy--;
+        pthread_mutex_lock(&sh->t.mu);
+        sh->t.busy--;
         if (res == RUN_REQUEUE && push(sh, &it)) {
             item_free(&it);
             res = RUN_ERROR;
@@ -521,18 +498,18 @@ static void *worker(void *arg)
         } else if (res == RUN_UNKNOWN) {
             finish(sh, STAR_UNKNOWN, why);
         }
-        pthread_cond_broadcast(&sh->cv);
-        pthread_mutex_unlock(&sh->mu);
+        pthread_cond_broadcast(&sh->t.cv);
+        pthread_mutex_unlock(&sh->t.mu);
         if (res == RUN_ERROR) break;
     }
-    pthread_mutex_lock(&sh->mu);
+    pthread_mutex_lock(&sh->t.mu);
     if (!s) {
         sh->r->pieces += w.pieces;
         sh->r->pruned += w.pruned;
     }
     sh->r->lp_calls += lp_solves() - lp0;
     sh->r->lp_failures += lp_failures() - lpf0;
-    pthread_mutex_unlock(&sh->mu);
+    pthread_mutex_unlock(&sh->t.mu);
     ws_free(&w);
     return NULL;
 }
@@ -552,7 +529,7 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     memset(r, 0, sizeof *r);
     r->outcome = STAR_PROVED;
     int nd = pc->n_disj, jobs = o->jobs < 1 ? 1 : o->jobs;
-    shared sh = { .n = n, .pc = pc, .o = o, .cb = cb, .ctx = ctx, .r = r };
+    shared sh = { .n = n, .pc = pc, .o = o, .r = r };
     item root = { 0 };
     if (star_from_case(&root.s, pc, n->in_dim, e)) return e->code;
     root.b = bounds_new(n, e);
@@ -571,16 +548,8 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
         item_free(&root);
         return err_set(e, NC_ENOMEM, "out of memory in star-set reachability");
     }
-    pthread_mutex_init(&sh.mu, NULL);
-    pthread_mutex_init(&sh.cbmu, NULL);
-    pthread_cond_init(&sh.cv, NULL);
-    pthread_t *t = calloc((size_t)jobs, sizeof *t);
-    int started = 0;
-    for (int i = 1; t && i < jobs; i++, started++)
-        if (pthread_create(&t[i], NULL, spawned_worker, &sh)) break;
-    worker(&sh);   /* the calling thread is worker 0 */
-    for (int i = 1; i <= started; i++) pthread_join(t[i], NULL);
-    free(t);
+    team_init(&sh.t, cb, ctx);
+    team_run(&sh.t, jobs, worker, spawned_worker, &sh);   /* the calling thread is worker 0 */
     if (sh.found) r->outcome = STAR_FOUND;
     nc_status s = NC_OK;
     if (sh.status) {
@@ -592,8 +561,6 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
         item_free(&it);
     }
     free(sh.stack);
-    pthread_cond_destroy(&sh.cv);
-    pthread_mutex_destroy(&sh.cbmu);
-    pthread_mutex_destroy(&sh.mu);
+    team_destroy(&sh.t);
     return s;
 }
