@@ -7,6 +7,7 @@
 
 #include "core/bounds.h"
 #include "core/clock.h"
+#include "core/pqueue.h"
 #include "domains/crown.h"
 #include "domains/interval.h"
 #include "verify/prove.h"
@@ -30,10 +31,6 @@ typedef struct {
     char *done;     /* per disjunct */
 } box;
 
-typedef struct {
-    box *v;
-    long n, cap;
-} heap;
 
 static void box_free(box *b)
 {
@@ -41,38 +38,10 @@ static void box_free(box *b)
     free(b->done);
 }
 
-static int heap_push(heap *h, box b)
+/* Boxes with the most negative bound come out first. */
+static int box_before(const void *a, const void *b)
 {
-    if (h->n == h->cap) {
-        long cap = h->cap ? 2 * h->cap : 1024;
-        box *v = realloc(h->v, (size_t)cap * sizeof *v);
-        if (!v) return -1;
-        h->v = v;
-        h->cap = cap;
-    }
-    long i = h->n++;
-    while (i > 0 && h->v[(i - 1) / 2].prio > b.prio) {
-        h->v[i] = h->v[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    h->v[i] = b;
-    return 0;
-}
-
-static box heap_pop(heap *h)
-{
-    box top = h->v[0], last = h->v[--h->n];
-    long i = 0;
-    for (;;) {
-        long c = 2 * i + 1;
-        if (c >= h->n) break;
-        if (c + 1 < h->n && h->v[c + 1].prio < h->v[c].prio) c++;
-        if (h->v[c].prio >= last.prio) break;
-        h->v[i] = h->v[c];
-        i = c;
-    }
-    if (h->n > 0) h->v[i] = last;
-    return top;
+    return ((const box *)a)->prio < ((const box *)b)->prio;
 }
 
 /* Work space for bounding boxes of one case. */
@@ -234,7 +203,7 @@ typedef struct {
     const prop_case *pc;
     const bab_opts *o;
     team t;    /* threads, lock, stop flag, serialised callback */
-    heap h;
+    pqueue h;   /* of box */
     bab_result *r;
     nc_status status;
     nc_err err;
@@ -283,7 +252,8 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&sh->t.mu);
             break;
         }
-        box bx = heap_pop(&sh->h);
+        box bx;
+        pq_pop(&sh->h, &bx);
         sh->t.busy++;
         sh->r->boxes++;
         pthread_mutex_unlock(&sh->t.mu);
@@ -319,11 +289,11 @@ static void *worker(void *arg)
         } else if (undecided && dim < 0) {
             finish(sh, BAB_STUCK);
         } else if (undecided) {
-            if (heap_push(&sh->h, left)) {
+            if (pq_push(&sh->h, &left)) {
                 box_free(&left), box_free(&right);
                 if (!sh->status) sh->status = err_set(&sh->err, NC_ENOMEM, "out of memory in branch and bound");
                 finish(sh, BAB_STUCK);
-            } else if (heap_push(&sh->h, right)) {
+            } else if (pq_push(&sh->h, &right)) {
                 box_free(&right);
                 if (!sh->status) sh->status = err_set(&sh->err, NC_ENOMEM, "out of memory in branch and bound");
                 finish(sh, BAB_STUCK);
@@ -345,6 +315,7 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
     r->outcome = BAB_PROVED;
     int nin = n->in_dim, nd = pc->n_disj, jobs = o->jobs < 1 ? 1 : o->jobs;
     shared sh = { .n = n, .pc = pc, .o = o, .r = r };
+    pq_init(&sh.h, sizeof(box), box_before);
     box root = { 0 };
     char *zero = err_calloc(e, (size_t)nd + 1, 1);
     double *x0 = err_calloc(e, (size_t)2 * nin, sizeof *x0);
@@ -356,7 +327,7 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
     memcpy(x0 + nin, pc->hi, (size_t)nin * sizeof *x0);
     if (o->root_done) memcpy(zero, o->root_done, (size_t)nd);
     nc_status s = NC_OK;
-    if (new_box(&root, nin, nd, x0, zero) || heap_push(&sh.h, root))
+    if (new_box(&root, nin, nd, x0, zero) || pq_push(&sh.h, &root))
         s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
     free(zero), free(x0);
     team_init(&sh.t, cb, ctx);
@@ -368,10 +339,11 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
         }
     }
     while (sh.h.n > 0) {
-        box bx = heap_pop(&sh.h);
+        box bx;
+        pq_pop(&sh.h, &bx);
         box_free(&bx);
     }
-    free(sh.h.v);
+    pq_free(&sh.h);
     team_destroy(&sh.t);
     return s;
 }

@@ -8,6 +8,7 @@
 
 #include "core/bounds.h"
 #include "core/clock.h"
+#include "core/pqueue.h"
 #include "core/fpround.h"
 #include "domains/crown.h"
 #include "verify/prove.h"
@@ -67,8 +68,8 @@ typedef struct {
     const prop_case *pc;
     const star_opts *o;
     team t;        /* threads, lock, stop flag, serialised callback */
-    item *stack;   /* a heap (push / pop) */
-    long top, cap, seq;
+    pqueue q;      /* of item: the pending stars (push / pop) */
+    long seq;
     int found;   /* a witness was accepted (enumeration goes on with on_piece) */
     star_result *r;
     nc_status status;
@@ -88,45 +89,25 @@ static void finish(shared *sh, star_outcome oc, const char *why)
 
 /* The pending stars form a heap: most promising (lowest bound) first,
  * newest first among equals, which is depth first while bounds tie. */
-static int before(const item *a, const item *b)
+static int item_before(const void *va, const void *vb)
 {
+    const item *a = va, *b = vb;
     return a->prio < b->prio || (a->prio == b->prio && a->seq > b->seq);
 }
 
 static int push(shared *sh, item *it)
 {
-    if (sh->top == sh->cap) {
-        long cap = sh->cap ? 2 * sh->cap : 256;
-        item *v = realloc(sh->stack, (size_t)cap * sizeof *v);
-        if (!v) return -1;
-        sh->stack = v;
-        sh->cap = cap;
-    }
     it->seq = sh->seq++;
-    long i = sh->top++;
-    while (i > 0 && before(it, &sh->stack[(i - 1) / 2])) {
-        sh->stack[i] = sh->stack[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    sh->stack[i] = *it;
-    if (sh->top > sh->r->max_stack) sh->r->max_stack = sh->top;
+    if (pq_push(&sh->q, it)) return -1;
+    if (sh->q.n > sh->r->max_stack) sh->r->max_stack = sh->q.n;
     return 0;
 }
 
 static item pop(shared *sh)
 {
-    item top = sh->stack[0], last = sh->stack[--sh->top];
-    long i = 0;
-    for (;;) {
-        long c = 2 * i + 1;
-        if (c >= sh->top) break;
-        if (c + 1 < sh->top && before(&sh->stack[c + 1], &sh->stack[c])) c++;
-        if (!before(&sh->stack[c], &last)) break;
-        sh->stack[i] = sh->stack[c];
-        i = c;
-    }
-    if (sh->top > 0) sh->stack[i] = last;
-    return top;
+    item it;
+    pq_pop(&sh->q, &it);
+    return it;
 }
 
 /* Per-thread work space. */
@@ -336,7 +317,7 @@ static int give(shared *sh, item *child, nc_err *e)
     lp_release(child->s.P);   /* another thread may pop it; and waiting stars stay small */
     pthread_mutex_lock(&sh->t.mu);
     int fail = push(sh, child);
-    int over = sh->top > sh->o->max_stars;
+    int over = sh->q.n > sh->o->max_stars;
     if (over) finish(sh, STAR_MEMORY, NULL);
     pthread_cond_broadcast(&sh->t.cv);
     pthread_mutex_unlock(&sh->t.mu);
@@ -423,7 +404,7 @@ static int run_item(ws *w, item *it, char *why, size_t why_cap, nc_err *e)
                 it->fresh = 0;
                 /* a more promising star waits: let it go first */
                 pthread_mutex_lock(&sh->t.mu);
-                int yield = sh->top > 0 && sh->stack[0].prio < it->prio - 0.25 * fabs(it->prio);
+                int yield = sh->q.n > 0 && ((const item *)pq_top(&sh->q))->prio < it->prio - 0.25 * fabs(it->prio);
                 pthread_mutex_unlock(&sh->t.mu);
                 if (yield) return RUN_REQUEUE;
             }
@@ -470,7 +451,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&sh->t.mu);
     }
     while (!s) {
-        if (!team_take(&sh->t, &sh->top)) break;   /* ended, or nothing left anywhere */
+        if (!team_take(&sh->t, &sh->q.n)) break;   /* ended, or nothing left anywhere */
         item it = pop(sh);
         sh->t.busy++;
         sh->r->stars++;
@@ -530,6 +511,7 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     r->outcome = STAR_PROVED;
     int nd = pc->n_disj, jobs = o->jobs < 1 ? 1 : o->jobs;
     shared sh = { .n = n, .pc = pc, .o = o, .r = r };
+    pq_init(&sh.q, sizeof(item), item_before);
     item root = { 0 };
     if (star_from_case(&root.s, pc, n->in_dim, e)) return e->code;
     root.b = bounds_new(n, e);
@@ -556,11 +538,11 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
         *e = sh.err;
         s = sh.status;
     }
-    while (sh.top > 0) {
+    while (sh.q.n > 0) {
         item it = pop(&sh);
         item_free(&it);
     }
-    free(sh.stack);
+    pq_free(&sh.q);
     team_destroy(&sh.t);
     return s;
 }
