@@ -14,7 +14,9 @@ void crown_opts_init(crown_opts *o)
     o->intersect = 0;
     o->alpha_iters = 0;
     o->alpha_lr = 0.1;
+    o->beta_lr = 0.05;
     o->deadline = 0.0;
+    o->keep_below = -1;
 }
 
 void crown_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -233,6 +235,18 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
                 c[r] += s;
             }
             add_err(x, m, din, nxt, x->ymax[i], NULL, 2.0 * FPR_U, eta);
+            /* split multipliers: fl(nxt - beta sign) moves each coefficient
+             * in the direction of -sign (rounding is monotone), so the
+             * difference times z is >= 0 on the region: still a lower bound */
+            if (alpha && alpha->beta && alpha->beta[i] && alpha->sign && alpha->sign[i]) {
+                const signed char *sg = alpha->sign[i];
+                const double *bt = alpha->beta[i];
+                for (int j = 0; j < din; j++) {
+                    if (!sg[j]) continue;
+                    for (int r = 0; r < m; r++)
+                        nxt[(size_t)r * din + j] -= sg[j] * bt[(size_t)r * din + j];
+                }
+            }
             break;
         }
         }
@@ -310,7 +324,7 @@ static nc_status alpha_unstable(cctx *x, int k, int start, int d, double *out,
             c0[j] = call[idx[j]];
             c0[nu + j] = call[d + idx[j]];
         }
-        if (nu > 0) s = crown_alpha_optimise(x, start, 2 * nu, L0, w0, c0, o, res, e);
+        if (nu > 0) s = crown_alpha_optimise(x, start, 2 * nu, L0, w0, c0, o, NULL, res, NULL, e);
         for (int j = 0; !s && j < nu; j++) {
             out[idx[j]] = fmax(out[idx[j]], res[j]);
             out[d + idx[j]] = fmax(out[d + idx[j]], res[nu + j]);
@@ -377,7 +391,7 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
     if (!s) s = cx_refresh(x, 0, e);
     for (int k = 0; k < n->n && !s; k++) {
         const net_layer *l = &n->layers[k];
-        if (net_is_activation(l->kind) && k > 0) {
+        if (net_is_activation(l->kind) && k > 0 && k > o->keep_below) {
             int d = l->in;
             double *L = x->buf[0];
             int start = init_rows(x, k, L, c);
@@ -387,6 +401,8 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
             for (int i = 0; i < d; i++) lo[i] = out[i], hi[i] = -out[d + i];
             set_box(b, k, lo, hi, o->intersect);
             if ((s = cx_refresh(x, k, e))) break;
+        } else if (net_is_activation(l->kind) && k > 0 && (s = cx_refresh(x, k, e))) {
+            break;   /* a kept box: its relaxations */
         }
         /* the next box by an interval step, unless a CROWN pass is about to
          * compute it (the input of the next activation layer) */
@@ -419,13 +435,37 @@ nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, cons
         memcpy(x->buf[0], C, (size_t)m * no * sizeof *C);
         for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
         if (o && o->alpha_iters > 0)
-            s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, lower, e);
+            s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, NULL, lower, NULL, e);
         else s = cx_backward(x, n->n, m, x->buf[0], cc, NULL, lower, e);
         if (!s && A) memcpy(A, x->last, (size_t)m * n->in_dim * sizeof *A);
         if (!s && c) memcpy(c, cc, (size_t)m * sizeof *c);
         if (!s && slack)
             for (int r = 0; r < m; r++) slack[r] = fpr_up(x->err[r]);
     }
+    free(cc);
+    cx_free(x);
+    return s;
+}
+
+nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C, const double *d,
+                           const signed char *const *sign, const crown_opts *o, double *lower,
+                           double **lam, double *xmin, nc_err *e)
+{
+    cctx *x = cx_new(n, b, e);
+    if (!x) return e->code;
+    nc_status s = cx_reserve(x, m, e);
+    for (int k = 0; k <= n->n && !s; k++) s = cx_refresh(x, k, e);
+    double *cc = err_calloc(e, (size_t)m, sizeof *cc);
+    if (!s && !cc) s = e->code;
+    if (!s) {
+        memcpy(x->buf[0], C, (size_t)m * n->out_dim * sizeof *C);
+        for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
+        s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, sign, lower, lam, e);
+    }
+    int nin = n->in_dim;
+    for (int r = 0; !s && xmin && r < m; r++)
+        for (int j = 0; j < nin; j++)
+            xmin[(size_t)r * nin + j] = x->last[(size_t)r * nin + j] >= 0 ? b->lo[0][j] : b->hi[0][j];
     free(cc);
     cx_free(x);
     return s;

@@ -33,7 +33,10 @@ typedef struct {
                            the bounds object already holds (else pure CROWN) */
     int alpha_iters;    /* alpha-CROWN iterations for output rows (0: plain CROWN) */
     double alpha_lr;    /* Adam step size for the slopes */
+    double beta_lr;     /* Adam step size for split multipliers (crown_rows_split) */
     double deadline;    /* clock_now() time to stop optimising at (0: none) */
+    int keep_below;     /* crown_intermediate: activation layers k <= keep_below
+                           keep the boxes b holds (already sound; -1: none) */
 } crown_opts;
 
 void crown_opts_init(crown_opts *o);
@@ -59,6 +62,21 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
 nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, const double *d,
                      const crown_opts *o, double *lower, double *A, double *c, double *slack,
                      nc_err *e);
+
+/* crown_rows on a region cut by split constraints (beta-CROWN): sign[k]
+ * (for activation layer k; sign or sign[k] may be NULL: no splits there)
+ * holds, per neuron j, +1 for  z_j >= 0,  -1 for  z_j <= 0,  0 for none,
+ * where z is the input of layer k; the boxes of b must be sound on the
+ * region (the caller clamps split neurons' boxes). The constraints'
+ * multipliers are optimised with the slopes for o->alpha_iters steps.
+ * lower (m) receives sound lower bounds of  C_r y + d_r  over the region;
+ * if lam is non-NULL, lam[k] (m x d_k, for every activation layer k whose
+ * lam[k] is non-NULL) the backward coefficients on the output of layer k;
+ * if xmin is non-NULL, it receives per row (m x n_in) the corner of the
+ * input box minimising the final linear bound. */
+nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C, const double *d,
+                           const signed char *const *sign, const crown_opts *o, double *lower,
+                           double **lam, double *xmin, nc_err *e);
 
 /* Convenience: lower and upper bounds of every output (C = I), after
  * crown_intermediate. */

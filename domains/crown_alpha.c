@@ -1,6 +1,9 @@
 /* crown_alpha: alpha-CROWN, projected-gradient (Adam) optimisation of the
  * lower-line slopes of unstable ReLU/LeakyReLU neurons, one set of slopes
- * per output row, with the intermediate boxes fixed.
+ * per output row, with the intermediate boxes fixed; with split
+ * constraints, their Lagrange multipliers beta >= 0 too (beta-CROWN, Wang
+ * et al. 2021): the bound of  row(x) - sum_j beta_j s_j z_j(x)  has the
+ * derivative  -s_j h_j  in beta_j, h_j the relaxed pre-activation at x*.
  *
  * For fixed slopes the CROWN bound of row r is  min_x V_r(x), V_r linear.
  * By the envelope theorem its derivative in the slope a of neuron j of
@@ -24,6 +27,11 @@ typedef struct {
     double **slopes, **record, **best, **m1, **m2;
     int **unst, *n_unst;   /* per optimisable layer: its unstable neurons */
     double *h, *hn;        /* forward-pass scratch, m x widest layer */
+    /* split multipliers, per layer with splits (else NULL): m x d each */
+    const signed char *const *sign;
+    double **beta, **bbest, **bm1, **bm2, **bg;
+    char **want;           /* per layer: neurons whose pre-activation the
+                              gradient needs (unstable or split) */
 } alpha_state;
 
 static void state_free(alpha_state *s)
@@ -35,9 +43,16 @@ static void state_free(alpha_state *s)
         if (s->m1) free(s->m1[k]);
         if (s->m2) free(s->m2[k]);
         if (s->unst) free(s->unst[k]);
+        if (s->beta) free(s->beta[k]);
+        if (s->bbest) free(s->bbest[k]);
+        if (s->bm1) free(s->bm1[k]);
+        if (s->bm2) free(s->bm2[k]);
+        if (s->bg) free(s->bg[k]);
+        if (s->want) free(s->want[k]);
     }
     free(s->slopes), free(s->record), free(s->best), free(s->m1), free(s->m2);
     free(s->unst), free(s->n_unst), free(s->h), free(s->hn);
+    free(s->beta), free(s->bbest), free(s->bm1), free(s->bm2), free(s->bg), free(s->want);
 }
 
 static int optimisable(const net_layer *l)
@@ -45,12 +60,22 @@ static int optimisable(const net_layer *l)
     return l->kind == NET_RELU || l->kind == NET_LEAKY_RELU;
 }
 
-static nc_status state_init(cctx *x, int start, int m, alpha_state *s, nc_err *e)
+static nc_status state_init(cctx *x, int start, int m, const signed char *const *sign,
+                            alpha_state *s, nc_err *e)
 {
     const net *n = x->n;
     memset(s, 0, sizeof *s);
     s->L = start;
     s->m = m;
+    s->sign = sign;
+    size_t L = (size_t)(start ? start : 1);
+    s->beta = err_calloc(e, L, sizeof(double *));
+    s->bbest = err_calloc(e, L, sizeof(double *));
+    s->bm1 = err_calloc(e, L, sizeof(double *));
+    s->bm2 = err_calloc(e, L, sizeof(double *));
+    s->bg = err_calloc(e, L, sizeof(double *));
+    s->want = err_calloc(e, L, sizeof(char *));
+    if (!s->beta || !s->bbest || !s->bm1 || !s->bm2 || !s->bg || !s->want) return e->code;
     s->slopes = err_calloc(e, (size_t)s->L, sizeof(double *));
     s->record = err_calloc(e, (size_t)s->L, sizeof(double *));
     s->best = err_calloc(e, (size_t)s->L, sizeof(double *));
@@ -78,8 +103,19 @@ static nc_status state_init(cctx *x, int start, int m, alpha_state *s, nc_err *e
             for (int j = 0; j < l->in; j++) s->slopes[k][(size_t)r * l->in + j] = x->rl[k][j].a_lo;
         memcpy(s->best[k], s->slopes[k], sz * sizeof(double));
         if (!(s->unst[k] = err_calloc(e, (size_t)l->in, sizeof(int)))) return e->code;
+        if (!(s->want[k] = err_calloc(e, (size_t)l->in, 1))) return e->code;
         for (int j = 0; j < l->in; j++)
-            if (x->rl[k][j].unstable) s->unst[k][s->n_unst[k]++] = j;
+            if (x->rl[k][j].unstable) s->unst[k][s->n_unst[k]++] = j, s->want[k][j] = 1;
+        int splits = 0;
+        for (int j = 0; sign && sign[k] && j < l->in; j++)
+            if (sign[k][j]) splits = 1, s->want[k][j] = 1;
+        if (!splits) continue;
+        if (!(s->beta[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->bbest[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->bm1[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->bm2[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->bg[k] = err_calloc(e, sz, sizeof(double))))
+            return e->code;
     }
     return NC_OK;
 }
@@ -90,16 +126,14 @@ static nc_status evaluate(cctx *x, int start, int m, const double *L0, int w0, c
 {
     memcpy(x->buf[0], L0, (size_t)m * w0 * sizeof *L0);
     memcpy(c, d0, (size_t)m * sizeof *c);
-    cx_alpha a = { .slopes = s->slopes, .record = s->record };
+    cx_alpha a = { .slopes = s->slopes, .record = s->record, .beta = s->beta, .sign = s->sign };
     return cx_backward(x, start, m, x->buf[0], c, &a, out, e);
 }
 
-/* Forward pass of the chosen relaxations from the minimising corners,
- * accumulating the slope gradients into g (same layout as slopes). */
-/* hn = h W^T + b on the unstable neurons of the activation relaxations rl
- * only (other columns 0): a product with the gathered rows of W. */
-static nc_status affine_unstable(const net_layer *l, const relax_line *rl, int m, const double *h,
-                                 double *hn, nc_err *e)
+/* hn = h W^T + b on the neurons flagged in `want` only (other columns 0):
+ * a product with the gathered rows of W. */
+static nc_status affine_wanted(const net_layer *l, const char *want, int m, const double *h,
+                               double *hn, nc_err *e)
 {
     int din = l->in, dout = l->out, nu = 0;
     int *idx = err_calloc(e, (size_t)dout, sizeof *idx);
@@ -110,7 +144,7 @@ static nc_status affine_unstable(const net_layer *l, const relax_line *rl, int m
         return e->code;
     }
     for (int j = 0; j < dout; j++)
-        if (rl[j].unstable) {
+        if (want[j]) {
             memcpy(&wu[(size_t)nu * din], &l->w[(size_t)j * din], (size_t)din * sizeof *wu);
             idx[nu++] = j;
         }
@@ -125,6 +159,9 @@ static nc_status affine_unstable(const net_layer *l, const relax_line *rl, int m
     return NC_OK;
 }
 
+/* Forward pass of the chosen relaxations from the minimising corners,
+ * accumulating the slope gradients into g (same layout as slopes) and the
+ * multipliers' into s->bg. */
 static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g, nc_err *e)
 {
     const net *n = x->n;
@@ -139,13 +176,13 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
      * that layer's unstable neurons (the only ones whose slopes move) */
     int top = -1;
     for (int k = 0; k < start; k++)
-        if (s->slopes[k]) top = k;
+        if (s->slopes[k] || s->beta[k]) top = k;
     nc_status st = NC_OK;
     for (int k = 0; k <= top && !st; k++) {
         const net_layer *l = &n->layers[k];
         int din = l->in, dout = l->out;
         if (l->kind == NET_AFFINE && k + 1 == top)
-            st = affine_unstable(l, x->rl[top], m, h, hn, e);
+            st = affine_wanted(l, s->want[top], m, h, hn, e);
         else if (l->kind == NET_AFFINE) {
             for (int r = 0; r < m; r++) memcpy(&hn[(size_t)r * dout], l->b, (size_t)dout * sizeof *hn);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, dout, din, 1.0, h, din, l->w,
@@ -160,6 +197,10 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
         } else {
             const relax_line *rl = x->rl[k];
             const double *lam = s->record[k];
+            if (s->beta[k])   /* d bound / d beta_j = -sign_j h_j */
+                for (int r = 0; r < m; r++)
+                    for (int j = 0; j < dout; j++)
+                        s->bg[k][(size_t)r * dout + j] = -s->sign[k][j] * h[(size_t)r * dout + j];
             for (int r = 0; r < m; r++)
                 for (int j = 0; j < dout; j++) {
                     size_t idx = (size_t)r * dout + j;
@@ -184,60 +225,88 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
     return st;
 }
 
+/* One projected Adam ascent step on v (entries idx of the list, or all
+ * `cnt` when idx is NULL), clamped to [lo, hi]. */
+static void adam_step(double *v, double *m1, double *m2, const double *g, const int *idx, int cnt,
+                      size_t off, double lr, double bc1, double bc2, double lo, double hi)
+{
+    const double b1 = 0.9, b2 = 0.999;
+    for (int q = 0; q < cnt; q++) {
+        size_t i = off + (size_t)(idx ? idx[q] : q);
+        double gi = g[i];
+        m1[i] = b1 * m1[i] + (1 - b1) * gi;
+        m2[i] = b2 * m2[i] + (1 - b2) * gi * gi;
+        double t = v[i] + lr * (m1[i] / bc1) / (sqrt(m2[i] / bc2) + 1e-8);
+        v[i] = t < lo ? lo : t > hi ? hi : t;
+    }
+}
+
+/* Keeps row r's current slopes and multipliers as its best. */
+static void keep_best(alpha_state *s, const net *n, int start, int r)
+{
+    for (int k = 0; k < start; k++) {
+        size_t d = (size_t)n->layers[k].in;
+        if (s->slopes[k]) memcpy(&s->best[k][r * d], &s->slopes[k][r * d], d * sizeof(double));
+        if (s->beta[k]) memcpy(&s->bbest[k][r * d], &s->beta[k][r * d], d * sizeof(double));
+    }
+}
+
 nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
-                               const crown_opts *o, double *lower, nc_err *e)
+                               const crown_opts *o, const signed char *const *sign, double *lower,
+                               double **lam, nc_err *e)
 {
     const net *n = x->n;
     alpha_state s;
     double *d0 = err_calloc(e, (size_t)m, sizeof *d0), *out = err_calloc(e, (size_t)m, sizeof *out);
     double **g = err_calloc(e, (size_t)(start ? start : 1), sizeof *g);
-    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, start, m, &s, e);
+    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, start, m, sign, &s, e);
     if (!d0 || !out || !g) memset(&s, 0, sizeof s);
     if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
     for (int k = 0; !st && k < start; k++)
         if (s.slopes[k] && !(g[k] = err_calloc(e, (size_t)m * n->layers[k].in, sizeof(double))))
             st = e->code;
     for (int r = 0; !st && r < m; r++) lower[r] = -INFINITY;
-    double lr = o->alpha_lr, b1 = 0.9, b2 = 0.999;
+    double lr = o->alpha_lr, blr = o->beta_lr, b1 = 0.9, b2 = 0.999;
     for (int it = 0; !st && it <= o->alpha_iters; it++) {
         if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e))) break;
-        for (int r = 0; r < m; r++) {
-            if (!(out[r] > lower[r])) continue;
-            lower[r] = out[r];
-            for (int k = 0; k < start; k++)
-                if (s.slopes[k]) {
-                    size_t d = (size_t)n->layers[k].in;
-                    memcpy(&s.best[k][r * d], &s.slopes[k][r * d], d * sizeof(double));
-                }
-        }
+        for (int r = 0; r < m; r++)
+            if (out[r] > lower[r]) {
+                lower[r] = out[r];
+                keep_best(&s, n, start, r);
+            }
         if (it == o->alpha_iters || (o->deadline > 0 && clock_now() > o->deadline)) break;
         if ((st = gradient(x, start, m, &s, g, e))) break;
         double bc1 = 1.0 - pow(b1, it + 1), bc2 = 1.0 - pow(b2, it + 1);
         for (int k = 0; k < start; k++) {
-            if (!s.slopes[k]) continue;
             const net_layer *l = &n->layers[k];
-            double lo = l->kind == NET_RELU ? 0.0 : fmin(l->alpha, 1.0);
-            double hi = l->kind == NET_RELU ? 1.0 : fmax(l->alpha, 1.0);
-            for (int r = 0; r < m; r++)
-                for (int q = 0; q < s.n_unst[k]; q++) {
-                    size_t i = (size_t)r * l->in + s.unst[k][q];
-                    double gi = g[k][i];
-                    s.m1[k][i] = b1 * s.m1[k][i] + (1 - b1) * gi;
-                    s.m2[k][i] = b2 * s.m2[k][i] + (1 - b2) * gi * gi;
-                    double step = lr * (s.m1[k][i] / bc1) / (sqrt(s.m2[k][i] / bc2) + 1e-8);
-                    double v = s.slopes[k][i] + step;   /* ascent: raise the lower bound */
-                    s.slopes[k][i] = v < lo ? lo : v > hi ? hi : v;
-                }
+            size_t d = (size_t)l->in;
+            if (s.slopes[k]) {
+                double lo = l->kind == NET_RELU ? 0.0 : fmin(l->alpha, 1.0);
+                double hi = l->kind == NET_RELU ? 1.0 : fmax(l->alpha, 1.0);
+                for (int r = 0; r < m; r++)   /* ascent: raise the lower bound */
+                    adam_step(s.slopes[k], s.m1[k], s.m2[k], g[k], s.unst[k], s.n_unst[k],
+                              (size_t)r * d, lr, bc1, bc2, lo, hi);
+            }
+            if (s.beta[k])
+                adam_step(s.beta[k], s.bm1[k], s.bm2[k], s.bg[k], NULL, (int)((size_t)m * d), 0,
+                          blr, bc1, bc2, 0.0, INFINITY);
         }
         lr *= 0.98;
+        blr *= 0.98;
     }
     /* final rigorous pass with the best slopes, leaving x->last and c */
     if (!st) {
-        for (int k = 0; k < start; k++)
-            if (s.slopes[k]) memcpy(s.slopes[k], s.best[k], (size_t)m * n->layers[k].in * sizeof(double));
+        for (int k = 0; k < start; k++) {
+            size_t sz = (size_t)m * n->layers[k].in * sizeof(double);
+            if (s.slopes[k]) memcpy(s.slopes[k], s.best[k], sz);
+            if (s.beta[k]) memcpy(s.beta[k], s.bbest[k], sz);
+        }
         st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e);
         for (int r = 0; !st && r < m; r++)
             if (out[r] > lower[r]) lower[r] = out[r];
+        for (int k = 0; !st && lam && k < start; k++)
+            if (lam[k] && s.record[k])
+                memcpy(lam[k], s.record[k], (size_t)m * n->layers[k].in * sizeof(double));
     }
     for (int k = 0; g && k < start; k++) free(g[k]);
     free(g);

@@ -30,6 +30,13 @@ typedef struct {
 typedef struct {
     double **slopes;
     double **record;
+    /* Split constraints (beta-CROWN): for activation layer k, sign[k][j] = +1
+     * or -1 says the region has  sign * (input j of layer k) >= 0  (0: no
+     * constraint); beta[k] (m x d_k, >= 0) are their multipliers per row.
+     * The pass bounds  row(x) - sum beta sign z(x), below row(x) on the
+     * region. Either array may be NULL. */
+    double **beta;
+    const signed char *const *sign;
 } cx_alpha;
 
 cctx *cx_new(const net *n, const bounds *b, nc_err *e);
@@ -48,8 +55,13 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
 /* alpha-CROWN on m rows L0 (m x w0, coefficients on the input of layer
  * `start`) with offsets c (updated in place), boxes and relaxations of the
  * layers below `start` already set; writes sound lower bounds, never below
- * plain CROWN's. Leaves x->last and c for the best slopes. */
+ * plain CROWN's. Leaves x->last and c for the best slopes. With `sign`
+ * (per layer as in cx_alpha, may be NULL) the split constraints' multipliers
+ * are optimised too (alpha-beta-CROWN). If lam is non-NULL, lam[k] (m x d_k,
+ * for activation layers k < start) receives the coefficients on the output
+ * of layer k for the returned bounds. */
 nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
-                               const crown_opts *o, double *lower, nc_err *e);
+                               const crown_opts *o, const signed char *const *sign, double *lower,
+                               double **lam, nc_err *e);
 
 #endif

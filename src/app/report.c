@@ -56,6 +56,7 @@ int report_verify_json(FILE *f, const verify_result *r)
     json_object_set_new(o, "seconds", json_real(r->seconds));
     json_object_set_new(o, "method", json_string(r->method));
     if (r->boxes > 0) json_object_set_new(o, "boxes", json_integer(r->boxes));
+    if (r->subproblems > 0) json_object_set_new(o, "subproblems", json_integer(r->subproblems));
     if (r->stars > 0) {
         json_object_set_new(o, "stars", json_integer(r->stars));
         json_object_set_new(o, "pieces", json_integer(r->pieces));

@@ -123,6 +123,10 @@ static int read_answer(const char *path, runner_result *r)
         if (json_is_integer(stars) && json_is_integer(lps))
             snprintf(r->detail, sizeof r->detail, "%lld stars, %lld LPs",
                      (long long)json_integer_value(stars), (long long)json_integer_value(lps));
+        json_t *sub = json_object_get(o, "subproblems");
+        if (json_is_integer(sub))
+            snprintf(r->detail, sizeof r->detail, "%lld subproblems",
+                     (long long)json_integer_value(sub));
     }
     json_decref(o);
     return ok ? 0 : -1;

@@ -11,6 +11,7 @@
 #include "core/fpround.h"
 #include "solvers/exact.h"
 #include "verify/bab_input.h"
+#include "verify/bab_relu.h"
 #include "verify/candidate.h"
 #include "verify/solve.h"
 #include "verify/star_reach.h"
@@ -33,6 +34,7 @@ void verify_opts_init(verify_opts *o)
     o->method = VERIFY_AUTO;
     o->smt_max_unstable = 48;
     o->star_overapprox = 1;
+    o->relu_bab = 1;
     o->on_piece = NULL;
     o->piece_ctx = NULL;
 }
@@ -43,6 +45,7 @@ int verify_method_parse(const char *name, verify_method *out)
     else if (!strcmp(name, "smt")) *out = VERIFY_SMT;
     else if (!strcmp(name, "star")) *out = VERIFY_STAR;
     else if (!strcmp(name, "bab")) *out = VERIFY_BAB;
+    else if (!strcmp(name, "bab-relu")) *out = VERIFY_BAB_RELU;
     else return -1;
     return 0;
 }
@@ -66,17 +69,39 @@ static nc_status verify_smt(const net *n, const prop *p, double deadline, int *p
 /* What the exact search of stage 3 did on one case. */
 typedef enum { CASE_PROVED, CASE_FOUND, CASE_TIMEOUT, CASE_MEMORY, CASE_OPEN } case_outcome;
 
-/* Stage 3 on case k (disjuncts in root_done already excluded): star-set
- * reachability when `star`, else input branch and bound; its counters go
- * into r, and for CASE_OPEN `why` says what stopped it (may be empty). */
-static nc_status search_case(int use_star, const net *n, const prop *p, int k, const verify_opts *o,
+/* The complete searches. */
+typedef enum { SEARCH_BAB_INPUT, SEARCH_STAR, SEARCH_BAB_RELU } search_kind;
+
+static const char *search_name(search_kind k)
+{
+    static const char *names[] = { "bab-input", "star", "bab-relu" };
+    return names[k];
+}
+
+/* A complete search on case k (disjuncts in root_done already excluded);
+ * its counters go into r, and for CASE_OPEN `why` says what stopped it
+ * (may be empty). */
+static nc_status search_case(search_kind kind, const net *n, const prop *p, int k, const verify_opts *o,
                              double deadline, const char *root_done, verify_result *r,
                              case_outcome *oc, char *why, size_t why_cap, nc_err *e)
 {
     cex_ctx c = { .n = n, .pc = &p->cases[k], .r = r, .e = e };
     nc_status st;
     why[0] = 0;
-    if (use_star) {
+    static const case_outcome map[] = { CASE_PROVED, CASE_FOUND, CASE_TIMEOUT, CASE_MEMORY, CASE_OPEN };
+    if (kind == SEARCH_BAB_RELU) {
+        rbab_opts ro;
+        rbab_opts_init(&ro);
+        ro.deadline = deadline;
+        ro.jobs = o->jobs;
+        ro.max_nodes = rbab_nodes_for_memory(n, o->max_memory);
+        ro.root_done = root_done;
+        rbab_result rr;
+        st = bab_relu(n, &p->cases[k], &ro, candidate_accept, &c, &rr, e);
+        r->subproblems += rr.nodes;
+        *oc = map[rr.outcome];
+        if (rr.outcome == RBAB_STUCK) snprintf(why, why_cap, "%s", rr.why);
+    } else if (kind == SEARCH_STAR) {
         star_opts so;
         star_opts_init(&so);
         so.deadline = deadline;
@@ -92,7 +117,6 @@ static nc_status search_case(int use_star, const net *n, const prop *p, int k, c
         r->pieces += sr.pieces;
         r->lp_calls += sr.lp_calls;
         r->lp_failures += sr.lp_failures;
-        static const case_outcome map[] = { CASE_PROVED, CASE_FOUND, CASE_TIMEOUT, CASE_MEMORY, CASE_OPEN };
         *oc = map[sr.outcome];
         if (sr.outcome == STAR_UNKNOWN) snprintf(why, why_cap, "%s", sr.why);
     } else {
@@ -105,25 +129,24 @@ static nc_status search_case(int use_star, const net *n, const prop *p, int k, c
         bab_result br;
         st = bab_input(n, &p->cases[k], &bo, candidate_accept, &c, &br, e);
         r->boxes += br.boxes;
-        static const case_outcome map[] = { CASE_PROVED, CASE_FOUND, CASE_TIMEOUT, CASE_MEMORY, CASE_OPEN };
         *oc = map[br.outcome];
     }
     if (!st && c.status) st = c.status;
     return st;
 }
 
-/* Stage 3 alone on every case: --method star or --method bab. */
-static nc_status verify_search(int use_star, const net *n, const prop *p, const verify_opts *o,
+/* One complete search alone on every case: --method star, bab, bab-relu. */
+static nc_status verify_search(search_kind kind, const net *n, const prop *p, const verify_opts *o,
                                double deadline, verify_result *r, nc_err *e)
 {
     static _Thread_local char method[200];
-    const char *name = use_star ? "star" : "bab-input";
+    const char *name = search_name(kind);
     int all = 1, timed_out = 0, memory_out = 0;
     char why[160] = "", first_why[160] = "";
     r->method = name;
     for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED && !timed_out; k++) {
         case_outcome oc;
-        nc_status st = search_case(use_star, n, p, k, o, deadline, NULL, r, &oc, why, sizeof why, e);
+        nc_status st = search_case(kind, n, p, k, o, deadline, NULL, r, &oc, why, sizeof why, e);
         if (st) return st;
         if (oc == CASE_PROVED || oc == CASE_FOUND) continue;
         all = 0;
@@ -210,6 +233,37 @@ static int falsify_case(const net *n, const prop_case *pc, int phase, const veri
     return res;
 }
 
+/* A complete search in the portfolio on every case not proved yet
+ * (done[k]: what the bounds excluded on the whole box): sets proved[k],
+ * the verdict when it decides, *timed_out and *memory_out. */
+static nc_status search_stage(search_kind kind, const net *n, const prop *p, const verify_opts *o,
+                              double deadline, char **done, int *proved, verify_result *r,
+                              int *timed_out, int *memory_out, nc_err *e)
+{
+    nc_status st = NC_OK;
+    for (int k = 0; k < p->n_cases && !st && !*timed_out && r->v != VERDICT_VIOLATED &&
+                    r->v != VERDICT_HOLDS; k++) {
+        if (proved[k]) continue;
+        case_outcome oc;
+        char why[160];
+        st = search_case(kind, n, p, k, o, deadline, done[k], r, &oc, why, sizeof why, e);
+        if (st) break;
+        if (oc == CASE_PROVED) proved[k] = 1;
+        else if (oc == CASE_FOUND) r->method = search_name(kind);
+        else if (oc == CASE_TIMEOUT) *timed_out = 1;
+        else if (oc == CASE_MEMORY) *memory_out = 1;
+    }
+    if (!st && r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
+        int all = 1;
+        for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
+        if (all) {
+            r->v = VERDICT_HOLDS;
+            r->method = search_name(kind);
+        }
+    }
+    return st;
+}
+
 nc_status verify_property(const net *n, const prop *p, const verify_opts *o, verify_result *r,
                           nc_err *e)
 {
@@ -224,8 +278,10 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     int *proved = err_calloc(e, (size_t)p->n_cases, sizeof *proved);
     if (!proved) return e->code;
     if (o->method != VERIFY_AUTO) {
+        search_kind kind = o->method == VERIFY_STAR ? SEARCH_STAR
+                         : o->method == VERIFY_BAB_RELU ? SEARCH_BAB_RELU : SEARCH_BAB_INPUT;
         st = o->method == VERIFY_SMT ? verify_smt(n, p, deadline, proved, r, e)
-                                     : verify_search(o->method == VERIFY_STAR, n, p, o, deadline, r, e);
+                                     : verify_search(kind, n, p, o, deadline, r, e);
         free(proved);
         if (st) {
             verify_result_free(r);
@@ -269,31 +325,10 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     }
     /* 3. for low input dimension: exact star-set reachability on
      * piecewise-linear networks, else branch and bound on the input box */
-    const char *stage3 = piecewise_linear(n) ? "star" : "bab-input";
-    for (int k = 0; k < p->n_cases && !st && !timed_out && o->bab_max_inputs > 0 &&
-                    n->in_dim <= o->bab_max_inputs && r->v != VERDICT_VIOLATED &&
-                    r->v != VERDICT_HOLDS; k++) {
-        if (proved[k]) continue;
-        case_outcome oc;
-        char why[160];
-        /* done[k]: what the cascade excluded on the whole box */
-        st = search_case(stage3[0] == 's', n, p, k, o, deadline, done[k], r, &oc, why, sizeof why, e);
-        if (st) break;
-        if (oc == CASE_PROVED) proved[k] = 1;
-        else if (oc == CASE_FOUND) r->method = stage3;
-        else if (oc == CASE_TIMEOUT) timed_out = 1;
-        else if (oc == CASE_MEMORY) memory_out = 1;
-    }
-    for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
-    free(done);
-    if (!st && r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
-        int all = 1;
-        for (int k = 0; k < p->n_cases; k++) all = all && proved[k];
-        if (all) {
-            r->v = VERDICT_HOLDS;
-            r->method = stage3;
-        }
-    }
+    int pwl = piecewise_linear(n), low_dim = o->bab_max_inputs > 0 && n->in_dim <= o->bab_max_inputs;
+    search_kind stage3 = pwl ? SEARCH_STAR : SEARCH_BAB_INPUT;
+    if (!st && low_dim)
+        st = search_stage(stage3, n, p, o, deadline, done, proved, r, &timed_out, &memory_out, e);
     /* 4. gradient attack on what is left */
     for (int k = 0; k < p->n_cases && !st && !timed_out && r->v != VERDICT_VIOLATED &&
                     r->v != VERDICT_HOLDS; k++) {
@@ -302,7 +337,14 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
         if (res == 1) r->method = "attack";
         if (res == 2) timed_out = 1;
     }
-    /* 5. exact solving when few neurons are undecided */
+    /* 5. for higher input dimension: branch and bound on ReLU phases */
+    int relu_bab = !low_dim && pwl && o->relu_bab;
+    if (!st && relu_bab)
+        st = search_stage(SEARCH_BAB_RELU, n, p, o, deadline, done, proved, r, &timed_out,
+                          &memory_out, e);
+    for (int k = 0; done && k < p->n_cases; k++) free(done[k]);
+    free(done);
+    /* 6. exact solving when few neurons are undecided */
     int left = 0;
     for (int k = 0; k < p->n_cases && !st && !timed_out && r->v != VERDICT_VIOLATED &&
                     r->v != VERDICT_HOLDS && o->smt_max_unstable > 0; k++) {
@@ -330,9 +372,14 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     if (r->v != VERDICT_VIOLATED && r->v != VERDICT_HOLDS) {
         r->v = timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
         /* the stages tried, none decided */
-        r->method = !memory_out ? "falsify+bounds+attack"
-                  : stage3[0] == 's' ? "falsify+bounds+star (memory limit)+attack"
-                                     : "falsify+bounds+bab-input (memory limit)+attack";
+        static _Thread_local char tried[200];
+        const char *search = low_dim ? search_name(stage3) : relu_bab ? search_name(SEARCH_BAB_RELU) : NULL;
+        if (!search) snprintf(tried, sizeof tried, "falsify+bounds+attack");
+        else if (low_dim) snprintf(tried, sizeof tried, "falsify+bounds+%s%s+attack", search,
+                                   memory_out ? " (memory limit)" : "");
+        else snprintf(tried, sizeof tried, "falsify+bounds+attack+%s%s", search,
+                      memory_out ? " (memory limit)" : "");
+        r->method = tried;
     }
     r->seconds = clock_now() - t0;
     return NC_OK;

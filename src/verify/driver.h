@@ -4,15 +4,18 @@
  *   1. falsify by random sampling; candidates re-checked exactly (GMP);
  *   2. prove with sound bounds, cheapest first: interval, CROWN, alpha-CROWN
  *      (verify/prove.h says when a case counts as proved);
- *   3. branch and bound on the input box (verify/bab_input.h) when the
- *      input dimension is low, until the deadline;
+ *   3. when the input dimension is low (bab_max_inputs): exact star-set
+ *      reachability (verify/star_reach.h) when every activation is ReLU or
+ *      LeakyReLU, else branch and bound on the input box
+ *      (verify/bab_input.h), until the deadline;
  *   4. falsify by the gradient attack on the cases not proved;
- *   5. decide what is left exactly with SMT (verify/solve.h) when few ReLUs
+ *   5. for higher input dimension and piecewise-linear networks: branch
+ *      and bound on ReLU phases (verify/bab_relu.h) until the deadline;
+ *   6. decide what is left exactly with SMT (verify/solve.h) when few ReLUs
  *      are unstable (smt_max_unstable).
- * Stage 3 is exact star-set reachability (verify/star_reach.h) when every
- * activation is ReLU or LeakyReLU, else input branch and bound.
  * With method VERIFY_SMT only the exact solver runs; with VERIFY_STAR only
- * star-set reachability; with VERIFY_BAB only input branch and bound.
+ * star-set reachability; with VERIFY_BAB only input branch and bound; with
+ * VERIFY_BAB_RELU only ReLU branch and bound.
  * The property holds when every case holds, is violated as soon as one
  * exactly checked counterexample is found, and is otherwise unknown (or
  * timeout when the deadline passed first).
@@ -29,9 +32,9 @@
 struct star_s;
 
 /* How to decide: the portfolio, or one exact solver on the whole problem. */
-typedef enum { VERIFY_AUTO = 0, VERIFY_SMT, VERIFY_STAR, VERIFY_BAB } verify_method;
+typedef enum { VERIFY_AUTO = 0, VERIFY_SMT, VERIFY_STAR, VERIFY_BAB, VERIFY_BAB_RELU } verify_method;
 
-/* "auto", "smt", "star", "bab"; 0 on success. */
+/* "auto", "smt", "star", "bab", "bab-relu"; 0 on success. */
 int verify_method_parse(const char *name, verify_method *out);
 
 /* UNKNOWN is zero so that a zeroed result never claims anything. */
@@ -48,6 +51,7 @@ typedef struct {
     verify_method method;
     int smt_max_unstable;           /* auto: SMT last when at most this many ReLUs are unstable */
     int star_overapprox;            /* star: prune with CROWN + LP */
+    int relu_bab;                   /* auto: ReLU branch and bound for high input dimension */
     /* star: called with every output piece (the star is borrowed); non-zero stops */
     int (*on_piece)(void *ctx, struct star_s *s);
     void *piece_ctx;
@@ -62,12 +66,13 @@ typedef struct {
     verdict v;
     double seconds;
     const char *method;   /* stage that decided: "falsify", "attack", "interval", "crown",
-                             "alpha-crown", "star", "bab-input", "smt";
+                             "alpha-crown", "star", "bab-input", "bab-relu", "smt";
                              for unknown/timeout the stages tried */
     int n_in, n_out;
     double *x, *y;        /* counterexample when violated (owned) */
     long candidates;      /* candidates rejected by the exact check */
-    long boxes;           /* boxes bounded by branch and bound */
+    long boxes;           /* boxes bounded by input branch and bound */
+    long subproblems;     /* subproblems bounded by ReLU branch and bound */
     long stars;           /* stars processed by star-set reachability */
     long pieces;          /* output pieces it reached */
     long lp_calls;        /* LPs it solved */
