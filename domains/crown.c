@@ -324,7 +324,7 @@ static nc_status alpha_unstable(cctx *x, int k, int start, int d, double *out,
             c0[j] = call[idx[j]];
             c0[nu + j] = call[d + idx[j]];
         }
-        if (nu > 0) s = crown_alpha_optimise(x, start, 2 * nu, L0, w0, c0, o, NULL, res, NULL, e);
+        if (nu > 0) s = crown_alpha_optimise(x, start, 2 * nu, L0, w0, c0, o, NULL, res, e);
         for (int j = 0; !s && j < nu; j++) {
             out[idx[j]] = fmax(out[idx[j]], res[j]);
             out[d + idx[j]] = fmax(out[d + idx[j]], res[nu + j]);
@@ -435,7 +435,7 @@ nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, cons
         memcpy(x->buf[0], C, (size_t)m * no * sizeof *C);
         for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
         if (o && o->alpha_iters > 0)
-            s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, NULL, lower, NULL, e);
+            s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, NULL, lower, e);
         else s = cx_backward(x, n->n, m, x->buf[0], cc, NULL, lower, e);
         if (!s && A) memcpy(A, x->last, (size_t)m * n->in_dim * sizeof *A);
         if (!s && c) memcpy(c, cc, (size_t)m * sizeof *c);
@@ -448,8 +448,7 @@ nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, cons
 }
 
 nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C, const double *d,
-                           const signed char *const *sign, const crown_opts *o, double *lower,
-                           double **lam, double *xmin, nc_err *e)
+                           const crown_opts *o, const crown_split_io *io, double *lower, nc_err *e)
 {
     cctx *x = cx_new(n, b, e);
     if (!x) return e->code;
@@ -460,9 +459,10 @@ nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C
     if (!s) {
         memcpy(x->buf[0], C, (size_t)m * n->out_dim * sizeof *C);
         for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
-        s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, sign, lower, lam, e);
+        s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, io, lower, e);
     }
     int nin = n->in_dim;
+    double *xmin = io ? io->xmin : NULL;
     for (int r = 0; !s && xmin && r < m; r++)
         for (int j = 0; j < nin; j++)
             xmin[(size_t)r * nin + j] = x->last[(size_t)r * nin + j] >= 0 ? b->lo[0][j] : b->hi[0][j];

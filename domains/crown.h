@@ -63,20 +63,26 @@ nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, cons
                      const crown_opts *o, double *lower, double *A, double *c, double *slack,
                      nc_err *e);
 
-/* crown_rows on a region cut by split constraints (beta-CROWN): sign[k]
- * (for activation layer k; sign or sign[k] may be NULL: no splits there)
- * holds, per neuron j, +1 for  z_j >= 0,  -1 for  z_j <= 0,  0 for none,
- * where z is the input of layer k; the boxes of b must be sound on the
- * region (the caller clamps split neurons' boxes). The constraints'
- * multipliers are optimised with the slopes for o->alpha_iters steps.
- * lower (m) receives sound lower bounds of  C_r y + d_r  over the region;
- * if lam is non-NULL, lam[k] (m x d_k, for every activation layer k whose
- * lam[k] is non-NULL) the backward coefficients on the output of layer k;
- * if xmin is non-NULL, it receives per row (m x n_in) the corner of the
- * input box minimising the final linear bound. */
+/* Split constraints and warm starts for crown_rows_split. Per-layer arrays
+ * have an entry per layer of the net (NULL: nothing there). */
+typedef struct {
+    /* sign[k][j] for activation layer k: +1 for  z_j >= 0,  -1 for
+     * z_j <= 0,  0 for no constraint (z: the input of layer k) */
+    const signed char *const *sign;
+    double **slopes;   /* in: start slopes (m x d_k); out: the best found */
+    double **beta;     /* in: start multipliers (m x d_k, >= 0); out: the best */
+    double **lam;      /* out: backward coefficients on the output of layer k (m x d_k) */
+    double *xmin;      /* out: per row (m x n_in), the input-box corner minimising
+                          its final linear bound */
+} crown_split_io;
+
+/* crown_rows on a region cut by split constraints (beta-CROWN): the boxes
+ * of b must be sound on the region (the caller clamps split neurons'
+ * boxes). The constraints' multipliers are optimised with the slopes for
+ * o->alpha_iters steps. lower (m) receives sound lower bounds of
+ * C_r y + d_r  over the region; io (may be NULL) as above. */
 nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C, const double *d,
-                           const signed char *const *sign, const crown_opts *o, double *lower,
-                           double **lam, double *xmin, nc_err *e);
+                           const crown_opts *o, const crown_split_io *io, double *lower, nc_err *e);
 
 /* Convenience: lower and upper bounds of every output (C = I), after
  * crown_intermediate. */

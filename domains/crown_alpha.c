@@ -60,13 +60,14 @@ static int optimisable(const net_layer *l)
     return l->kind == NET_RELU || l->kind == NET_LEAKY_RELU;
 }
 
-static nc_status state_init(cctx *x, int start, int m, const signed char *const *sign,
+static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
                             alpha_state *s, nc_err *e)
 {
     const net *n = x->n;
     memset(s, 0, sizeof *s);
     s->L = start;
     s->m = m;
+    const signed char *const *sign = io ? io->sign : NULL;
     s->sign = sign;
     size_t L = (size_t)(start ? start : 1);
     s->beta = err_calloc(e, L, sizeof(double *));
@@ -101,6 +102,16 @@ static nc_status state_init(cctx *x, int start, int m, const signed char *const 
             return e->code;
         for (int r = 0; r < m; r++)
             for (int j = 0; j < l->in; j++) s->slopes[k][(size_t)r * l->in + j] = x->rl[k][j].a_lo;
+        if (io && io->slopes && io->slopes[k]) {   /* warm start, within the slopes' range */
+            double lo = l->kind == NET_RELU ? 0.0 : fmin(l->alpha, 1.0);
+            double hi = l->kind == NET_RELU ? 1.0 : fmax(l->alpha, 1.0);
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < l->in; j++) {
+                    size_t i = (size_t)r * l->in + j;
+                    double v = io->slopes[k][i];
+                    if (x->rl[k][j].unstable && v >= lo && v <= hi) s->slopes[k][i] = v;
+                }
+        }
         memcpy(s->best[k], s->slopes[k], sz * sizeof(double));
         if (!(s->unst[k] = err_calloc(e, (size_t)l->in, sizeof(int)))) return e->code;
         if (!(s->want[k] = err_calloc(e, (size_t)l->in, 1))) return e->code;
@@ -116,6 +127,9 @@ static nc_status state_init(cctx *x, int start, int m, const signed char *const 
             !(s->bm2[k] = err_calloc(e, sz, sizeof(double))) ||
             !(s->bg[k] = err_calloc(e, sz, sizeof(double))))
             return e->code;
+        for (size_t i = 0; io->beta && io->beta[k] && i < sz; i++)
+            s->beta[k][i] = io->beta[k][i] > 0 ? io->beta[k][i] : 0.0;   /* NaN: 0 */
+        memcpy(s->bbest[k], s->beta[k], sz * sizeof(double));
     }
     return NC_OK;
 }
@@ -252,14 +266,14 @@ static void keep_best(alpha_state *s, const net *n, int start, int r)
 }
 
 nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
-                               const crown_opts *o, const signed char *const *sign, double *lower,
-                               double **lam, nc_err *e)
+                               const crown_opts *o, const crown_split_io *io, double *lower,
+                               nc_err *e)
 {
     const net *n = x->n;
     alpha_state s;
     double *d0 = err_calloc(e, (size_t)m, sizeof *d0), *out = err_calloc(e, (size_t)m, sizeof *out);
     double **g = err_calloc(e, (size_t)(start ? start : 1), sizeof *g);
-    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, start, m, sign, &s, e);
+    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, start, m, io, &s, e);
     if (!d0 || !out || !g) memset(&s, 0, sizeof s);
     if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
     for (int k = 0; !st && k < start; k++)
@@ -304,9 +318,12 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
         st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e);
         for (int r = 0; !st && r < m; r++)
             if (out[r] > lower[r]) lower[r] = out[r];
-        for (int k = 0; !st && lam && k < start; k++)
-            if (lam[k] && s.record[k])
-                memcpy(lam[k], s.record[k], (size_t)m * n->layers[k].in * sizeof(double));
+        for (int k = 0; !st && io && k < start; k++) {
+            size_t sz = (size_t)m * n->layers[k].in * sizeof(double);
+            if (io->lam && io->lam[k] && s.record[k]) memcpy(io->lam[k], s.record[k], sz);
+            if (io->slopes && io->slopes[k] && s.slopes[k]) memcpy(io->slopes[k], s.slopes[k], sz);
+            if (io->beta && io->beta[k] && s.beta[k]) memcpy(io->beta[k], s.beta[k], sz);
+        }
     }
     for (int k = 0; g && k < start; k++) free(g[k]);
     free(g);

@@ -55,13 +55,13 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
 /* alpha-CROWN on m rows L0 (m x w0, coefficients on the input of layer
  * `start`) with offsets c (updated in place), boxes and relaxations of the
  * layers below `start` already set; writes sound lower bounds, never below
- * plain CROWN's. Leaves x->last and c for the best slopes. With `sign`
- * (per layer as in cx_alpha, may be NULL) the split constraints' multipliers
- * are optimised too (alpha-beta-CROWN). If lam is non-NULL, lam[k] (m x d_k,
- * for activation layers k < start) receives the coefficients on the output
- * of layer k for the returned bounds. */
+ * plain CROWN's. Leaves x->last and c for the best slopes. With io
+ * (crown.h; may be NULL) the split constraints' multipliers are optimised
+ * too (alpha-beta-CROWN), slopes and multipliers start from and return to
+ * io's arrays where given, and the coefficients go to io->lam (xmin is not
+ * used here). */
 nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
-                               const crown_opts *o, const signed char *const *sign, double *lower,
-                               double **lam, nc_err *e);
+                               const crown_opts *o, const crown_split_io *io, double *lower,
+                               nc_err *e);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,33 @@ void rbab_opts_init(rbab_opts *o)
     o->root_done = NULL;
 }
 
+/* What a subproblem inherits from its parent, shared by the two children:
+ * the parent's best slopes and multipliers (the start of the children's
+ * optimisation; m x d per activation layer, layer after layer, as floats:
+ * any value is sound, they only steer) and its sound row bounds, valid on
+ * the children's smaller regions too. */
+typedef struct {
+    atomic_int refs;
+    float *slopes, *beta;
+    double *low;
+} warm;
+
+static void warm_drop(warm *w)
+{
+    if (!w || atomic_fetch_sub(&w->refs, 1) > 1) return;
+    free(w->slopes), free(w->beta), free(w->low), free(w);
+}
+
 /* A subproblem: boxes sound on its region, the split of every activation
  * neuron (+1, -1, 0 = none; laid out layer after layer), the disjuncts
- * excluded there, and the layer of its newest split (-1 at the root). */
+ * excluded there, the layer of its newest split (-1 at the root), and what
+ * it inherits (NULL at the root). */
 typedef struct {
     bounds *b;
     signed char *sign;
     char *done;
     int last_layer;
+    warm *w;
 } node;
 
 static void node_free(void *p)
@@ -43,6 +63,7 @@ static void node_free(void *p)
     node *nd = p;
     if (!nd) return;
     bounds_free(nd->b);
+    warm_drop(nd->w);
     free(nd->sign), free(nd->done), free(nd);
 }
 
@@ -65,6 +86,7 @@ typedef struct {
     double *C, *dd, *low, *xmin, *pt;
     int *rows;                 /* open row -> case row */
     double **lam;              /* per activation layer: m x d */
+    double **slopes, **beta;   /* per activation layer: m x d, open rows */
     const signed char **sg;    /* per layer: its slice of the node's signs */
     falsifier *f;
     long leaves;
@@ -79,7 +101,9 @@ static void ws_free(void *p)
     c->leaves += w->leaves;
     pthread_mutex_unlock(&c->mu);
     for (int k = 0; w->lam && k < c->n->n; k++) free(w->lam[k]);
-    free(w->lam), free(w->sg);
+    for (int k = 0; w->slopes && k < c->n->n; k++) free(w->slopes[k]);
+    for (int k = 0; w->beta && k < c->n->n; k++) free(w->beta[k]);
+    free(w->lam), free(w->slopes), free(w->beta), free(w->sg);
     free(w->C), free(w->dd), free(w->low), free(w->xmin), free(w->pt), free(w->rows);
     falsify_free(w->f);
     free(w);
@@ -100,11 +124,16 @@ static void *ws_new(void *ctx, nc_err *e)
     w->pt = err_calloc(e, (size_t)n->in_dim, sizeof(double));
     w->rows = err_calloc(e, m, sizeof(int));
     w->lam = err_calloc(e, (size_t)n->n + 1, sizeof(double *));
+    w->slopes = err_calloc(e, (size_t)n->n + 1, sizeof(double *));
+    w->beta = err_calloc(e, (size_t)n->n + 1, sizeof(double *));
     w->sg = err_calloc(e, (size_t)n->n + 1, sizeof(signed char *));
     w->f = falsify_new(n, c->pc, e);
-    int ok = w->C && w->dd && w->low && w->xmin && w->pt && w->rows && w->lam && w->sg && w->f;
+    int ok = w->C && w->dd && w->low && w->xmin && w->pt && w->rows && w->lam && w->slopes &&
+             w->beta && w->sg && w->f;
     for (int k = 0; ok && k < n->n; k++)
-        if (c->off[k] >= 0 && !(w->lam[k] = err_calloc(e, m * n->layers[k].in, sizeof(double))))
+        if (c->off[k] >= 0 && (!(w->lam[k] = err_calloc(e, m * n->layers[k].in, sizeof(double))) ||
+                               !(w->slopes[k] = err_calloc(e, m * n->layers[k].in, sizeof(double))) ||
+                               !(w->beta[k] = err_calloc(e, m * n->layers[k].in, sizeof(double)))))
             ok = 0;
     if (!ok) {
         ws_free(w);
@@ -114,10 +143,12 @@ static void *ws_new(void *ctx, nc_err *e)
 }
 
 /* A child of nd with neuron j of layer k on side s (its box clamped). */
-static node *child(const rctx *c, const node *nd, int k, int j, int s, nc_err *e)
+static node *child(const rctx *c, const node *nd, int k, int j, int s, warm *wm, nc_err *e)
 {
     node *ch = err_calloc(e, 1, sizeof *ch);
     if (!ch) return NULL;
+    ch->w = wm;
+    atomic_fetch_add(&wm->refs, 1);
     ch->b = bounds_new(c->n, e);
     ch->sign = err_calloc(e, (size_t)c->n_act + 1, 1);
     ch->done = err_calloc(e, (size_t)c->nd + 1, 1);
@@ -256,6 +287,60 @@ static int choose(ws *w, const node *nd, const int *best_open, int n_best, int *
     return top >= 0 ? 0 : -1;
 }
 
+/* The node's inherited slopes and multipliers for its m open rows into the
+ * work space (NaN slopes: CROWN's own choice). */
+static void warm_gather(ws *w, const node *nd, int m)
+{
+    const rctx *c = w->c;
+    const net *n = c->n;
+    for (int k = 0; k < n->n; k++) {
+        if (c->off[k] < 0) continue;
+        size_t d = (size_t)n->layers[k].in, base = (size_t)c->m * c->off[k];
+        for (int q = 0; q < m; q++) {
+            double *sl = &w->slopes[k][q * d], *bt = &w->beta[k][q * d];
+            if (!nd->w) {
+                for (size_t j = 0; j < d; j++) sl[j] = NAN, bt[j] = 0.0;
+                continue;
+            }
+            const float *fs = &nd->w->slopes[base + w->rows[q] * d];
+            const float *fb = &nd->w->beta[base + w->rows[q] * d];
+            for (size_t j = 0; j < d; j++) sl[j] = fs[j], bt[j] = fb[j];
+        }
+    }
+}
+
+/* What the children of the node just bounded inherit: its best slopes and
+ * multipliers and its row bounds (rows of closed disjuncts: -inf); one
+ * reference held by the caller. */
+static warm *warm_scatter(ws *w, int m, nc_err *e)
+{
+    const rctx *c = w->c;
+    const net *n = c->n;
+    size_t sz = (size_t)c->m * c->n_act + 1;
+    warm *wm = err_calloc(e, 1, sizeof *wm);
+    if (!wm) return NULL;
+    atomic_init(&wm->refs, 1);
+    wm->slopes = err_calloc(e, sz, sizeof(float));
+    wm->beta = err_calloc(e, sz, sizeof(float));
+    wm->low = err_calloc(e, (size_t)c->m + 1, sizeof(double));
+    if (!wm->slopes || !wm->beta || !wm->low) {
+        warm_drop(wm);
+        return NULL;
+    }
+    for (int r = 0; r < c->m; r++) wm->low[r] = -INFINITY;
+    for (int q = 0; q < m; q++) wm->low[w->rows[q]] = w->low[q];
+    for (int k = 0; k < n->n; k++) {
+        if (c->off[k] < 0) continue;
+        size_t d = (size_t)n->layers[k].in, base = (size_t)c->m * c->off[k];
+        for (int q = 0; q < m; q++) {
+            float *fs = &wm->slopes[base + w->rows[q] * d], *fb = &wm->beta[base + w->rows[q] * d];
+            for (size_t j = 0; j < d; j++)
+                fs[j] = (float)w->slopes[k][q * d + j], fb[j] = (float)w->beta[k][q * d + j];
+        }
+    }
+    return wm;
+}
+
 static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int *n_kids,
                        nc_err *e)
 {
@@ -269,8 +354,7 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     crown_opts_init(&co);
     co.intersect = 1;
     co.deadline = c->o->deadline;
-    co.keep_below = nd->last_layer < 0 ? -1 : c->o->recompute ? nd->last_layer : n->n;
-    co.alpha_iters = nd->last_layer < 0 ? c->o->root_iters : 0;
+    co.keep_below = c->o->recompute ? nd->last_layer : n->n;
     if (crown_intermediate(n, nd->b, &co, e)) return BL_ERROR;
     if (empty_region(nd->b)) return BL_DROP;
     /* the open disjuncts' rows */
@@ -289,9 +373,13 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
         }
     if (m == 0) return BL_DROP;
     for (int k = 0; k < n->n; k++) w->sg[k] = c->off[k] >= 0 ? nd->sign + c->off[k] : NULL;
+    warm_gather(w, nd, m);
     co.alpha_iters = c->o->iters;
-    if (crown_rows_split(n, nd->b, m, w->C, w->dd, w->sg, &co, w->low, w->lam, w->xmin, e))
-        return BL_ERROR;
+    crown_split_io io = { .sign = w->sg, .slopes = w->slopes, .beta = w->beta, .lam = w->lam,
+                          .xmin = w->xmin };
+    if (crown_rows_split(n, nd->b, m, w->C, w->dd, &co, &io, w->low, e)) return BL_ERROR;
+    for (int q = 0; nd->w && q < m; q++)   /* the parent's bounds hold here too */
+        if (nd->w->low[w->rows[q]] > w->low[q]) w->low[q] = nd->w->low[w->rows[q]];
     const double *yl = nd->b->lo[n->n], *yu = nd->b->hi[n->n];
     /* per open disjunct: its best row (position among the open rows) */
     int *best = err_calloc(e, (size_t)pc->n_disj + 1, sizeof *best);
@@ -333,26 +421,30 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     if (v == BL_SPLIT && choose(w, nd, best_open, n_best, &k, &j) < 0) v = leaf(w, nd, t, e);
     free(best), free(best_open);
     if (v != BL_SPLIT) return v;
+    warm *wm = warm_scatter(w, m, e);
+    if (!wm) return BL_ERROR;
     for (int s = 0; s < 2; s++) {
-        node *ch = child(c, nd, k, j, s ? -1 : 1, e);
+        node *ch = child(c, nd, k, j, s ? -1 : 1, wm, e);
         if (!ch) {
             for (int q = 0; q < s; q++) node_free(kids[q].p);
+            warm_drop(wm);
             return BL_ERROR;
         }
         kids[s].p = ch;
         kids[s].prio = prio;
     }
+    warm_drop(wm);   /* the children hold it */
     *n_kids = 2;
     return BL_SPLIT;
 }
 
 long rbab_nodes_for_memory(const net *n, double bytes)
 {
-    double per = sizeof(node) + 256.0;
+    double per = sizeof(node) + 256.0;   /* + half a warm block (shared by two) */
     for (int k = 0; k <= n->n; k++) {
         int d = k == 0 ? n->in_dim : n->layers[k - 1].out;
         per += 16.0 * d;
-        if (k < n->n && net_is_activation(n->layers[k].kind)) per += n->layers[k].in;
+        if (k < n->n && net_is_activation(n->layers[k].kind)) per += n->layers[k].in * 5.0;
     }
     double nb = bytes / per;
     return nb < 16 ? 16 : nb > 1e12 ? (long)1e12 : (long)nb;
@@ -405,32 +497,59 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         root->b = bounds_new(n, e);
         root->sign = err_calloc(e, (size_t)c.n_act + 1, 1);
         root->done = err_calloc(e, (size_t)c.nd + 1, 1);
-        root->last_layer = -1;
         if (!root->b || !root->sign || !root->done) {
             node_free(root);
+            root = NULL;
             s = e->code;
         }
     }
-    if (!s) {
+    if (!s) {   /* the root's boxes, once for every tree */
+        crown_opts co;
+        crown_opts_init(&co);
+        co.intersect = 1;
+        co.deadline = o->deadline;
+        co.alpha_iters = o->root_iters;
         s = itv_propagate(n, pc->lo, pc->hi, root->b, e);
+        if (!s) s = crown_intermediate(n, root->b, &co, e);
         if (!s && o->root_done) memcpy(root->done, o->root_done, (size_t)c.nd);
-        if (s) node_free(root);
+        root->last_layer = n->n;   /* every box is known */
+        if (s) node_free(root), root = NULL;
     }
-    if (!s) {
+    /* one tree per disjunct still open: splits chosen for one disjunct's
+     * bound are rarely the ones another needs, and each subproblem then
+     * bounds one disjunct's rows only */
+    r->outcome = RBAB_PROVED;
+    for (int k = 0; !s && k < c.nd && r->outcome == RBAB_PROVED; k++) {
+        if (root->done[k]) continue;
+        node *tr = err_calloc(e, 1, sizeof *tr);
+        if (tr) {
+            tr->b = bounds_new(n, e);
+            tr->sign = err_calloc(e, (size_t)c.n_act + 1, 1);
+            tr->done = err_calloc(e, (size_t)c.nd + 1, 1);
+            tr->last_layer = n->n;
+        }
+        if (!tr || !tr->b || !tr->sign || !tr->done) {
+            node_free(tr);
+            s = e->code;
+            break;
+        }
+        bounds_copy(tr->b, root->b);
+        for (int q = 0; q < c.nd; q++) tr->done[q] = q != k;
         bl_ops ops = { .ctx = &c, .ws_new = ws_new, .ws_free = ws_free, .step = step,
                        .item_free = node_free, .thread_done = lp_thread_done };
         bl_opts lo = { .deadline = o->deadline, .max_items = o->max_nodes, .jobs = o->jobs };
         bl_result br;
-        bl_item it = { .prio = -INFINITY, .p = root };
+        bl_item it = { .prio = -INFINITY, .p = tr };
         s = bl_run(&ops, it, &lo, cb, ctx, &br, e);
         static const rbab_outcome map[] = { RBAB_PROVED, RBAB_FOUND, RBAB_TIMEOUT, RBAB_MEMORY,
                                             RBAB_STUCK };
         r->outcome = map[br.outcome];
-        r->nodes = br.items;
-        r->max_queue = br.max_queue;
-        r->leaves = c.leaves;
-        if (r->outcome == RBAB_STUCK) snprintf(r->why, sizeof r->why, "%s", c.why);
+        r->nodes += br.items;
+        if (br.max_queue > r->max_queue) r->max_queue = br.max_queue;
     }
+    if (root) node_free(root);
+    r->leaves = c.leaves;
+    if (r->outcome == RBAB_STUCK) snprintf(r->why, sizeof r->why, "%s", c.why);
     rctx_free(&c);
     return s;
 }
