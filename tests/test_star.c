@@ -5,7 +5,6 @@
  * one thread and with two; ACAS Xu properties 1-4 on networks 1_1..1_9
  * agree with expected.csv. */
 #include <criterion/criterion.h>
-#include <glpk.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -64,69 +63,6 @@ Test(star, bounds_are_sound_and_tighter_than_interval)
     }
 }
 
-/* The exact maximum of y0 over the box by enumerating every activation
- * pattern of a net in -> h1 -> h2 -> 1 (ReLU or LeakyReLU) and maximising
- * the pattern's affine function over the pattern's polytope. */
-static double pattern_max(const net *n, const double *lo, double w)
-{
-    const net_layer *L1 = &n->layers[0], *L2 = &n->layers[2], *L3 = &n->layers[4];
-    double alpha = n->layers[1].kind == NET_LEAKY_RELU ? n->layers[1].alpha : 0.0;
-    int d = L1->in, h1 = L1->out, h2 = L2->out, H = h1 + h2;
-    double best = -INFINITY;
-    glp_term_out(GLP_OFF);
-    for (long pat = 0; pat < (1L << H); pat++) {
-        /* affine maps over x: z1 = A1 x + a1, z2 = A2 x + a2, y = A3 x + a3 */
-        double A1[16][8], a1[16], A2[16][8], a2[16], A3[8], a3;
-        for (int i = 0; i < h1; i++) {
-            for (int j = 0; j < d; j++) A1[i][j] = L1->w[i * d + j];
-            a1[i] = L1->b[i];
-        }
-        for (int i = 0; i < h2; i++) {
-            a2[i] = L2->b[i];
-            for (int j = 0; j < d; j++) A2[i][j] = 0;
-            for (int k = 0; k < h1; k++) {
-                double s = (pat >> k & 1) ? 1.0 : alpha, wk = L2->w[i * h1 + k] * s;
-                for (int j = 0; j < d; j++) A2[i][j] += wk * A1[k][j];
-                a2[i] += wk * a1[k];
-            }
-        }
-        a3 = L3->b[0];
-        for (int j = 0; j < d; j++) A3[j] = 0;
-        for (int k = 0; k < h2; k++) {
-            double s = (pat >> (h1 + k) & 1) ? 1.0 : alpha, wk = L3->w[k] * s;
-            for (int j = 0; j < d; j++) A3[j] += wk * A2[k][j];
-            a3 += wk * a2[k];
-        }
-        glp_prob *P = glp_create_prob();
-        glp_set_obj_dir(P, GLP_MAX);
-        glp_add_cols(P, d);
-        for (int j = 0; j < d; j++) {
-            glp_set_col_bnds(P, j + 1, GLP_DB, lo[j], lo[j] + w);
-            glp_set_obj_coef(P, j + 1, A3[j]);
-        }
-        glp_add_rows(P, H);
-        for (int i = 0; i < H; i++) {
-            const double *row = i < h1 ? A1[i] : A2[i - h1];
-            double c = i < h1 ? a1[i] : a2[i - h1];
-            int ind[9];
-            double val[9];
-            for (int j = 0; j < d; j++) ind[j + 1] = j + 1, val[j + 1] = row[j];
-            glp_set_mat_row(P, i + 1, d, ind, val);
-            if (pat >> i & 1) glp_set_row_bnds(P, i + 1, GLP_LO, -c, 0);
-            else glp_set_row_bnds(P, i + 1, GLP_UP, 0, -c);
-        }
-        glp_smcp parm;
-        glp_init_smcp(&parm);
-        parm.msg_lev = GLP_MSG_OFF;
-        if (glp_simplex(P, &parm) == 0 && glp_get_status(P) == GLP_OPT) {
-            double v = glp_get_obj_val(P) + a3;
-            if (v > best) best = v;
-        }
-        glp_delete_prob(P);
-    }
-    return best;
-}
-
 static verdict decide_star(const net *n, const prop *p, int jobs, long *stars)
 {
     verify_opts o;
@@ -152,7 +88,7 @@ Test(star, exact_reachability_matches_pattern_enumeration, .timeout = 300)
         net *n = tu_random_net(&r, d, hidden, 2, 1, trial % 3 == 2 ? NET_LEAKY_RELU : NET_RELU);
         double lo[4], w = 0.5 + rng_unif(&r);
         for (int i = 0; i < d; i++) lo[i] = rng_normal(&r);
-        double top = pattern_max(n, lo, w), eps = 1e-6 * (1 + fabs(top));
+        double top = tu_pattern_max(n, lo, w), eps = 1e-6 * (1 + fabs(top));
         for (int side = -1; side <= 1; side += 2) {
             prop *p = tu_threshold_prop(d, lo, w, top - side * eps);
             verdict want = side > 0 ? VERDICT_VIOLATED : VERDICT_HOLDS;
@@ -175,7 +111,7 @@ Test(star, enumeration_without_pruning_agrees, .timeout = 300)
         int hidden[2] = { 5, 4 };
         net *n = tu_random_net(&r, 2, hidden, 2, 1, NET_RELU);
         double lo[2] = { rng_normal(&r), rng_normal(&r) };
-        double top = pattern_max(n, lo, 1.0), eps = 1e-6 * (1 + fabs(top));
+        double top = tu_pattern_max(n, lo, 1.0), eps = 1e-6 * (1 + fabs(top));
         prop *p = tu_threshold_prop(2, lo, 1.0, top + eps);
         verify_opts o;
         verify_opts_init(&o);

@@ -37,6 +37,12 @@ double tu_lipschitz(const net *n);
  * NULL if it does not parse. */
 prop *tu_threshold_prop(int d, const double *lo, double w, double t);
 
+/* The exact maximum of y0 over the box [lo_i, lo_i + w] (d <= 8) of a net
+ * in -> h1 -> h2 -> 1 (ReLU or LeakyReLU, h1 + h2 <= 16) by enumerating
+ * every activation pattern and maximising its affine function over its
+ * polytope with one GLPK LP each. */
+double tu_pattern_max(const net *n, const double *lo, double w);
+
 /* y = relu(x0 + x1): two inputs, one output. */
 net *tu_sum_net(void);
 
