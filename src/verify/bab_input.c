@@ -1,17 +1,15 @@
 #include "verify/bab_input.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bounds.h"
 #include "core/clock.h"
-#include "core/pqueue.h"
 #include "domains/crown.h"
 #include "domains/interval.h"
 #include "verify/prove.h"
-#include "verify/team.h"
+#include "verify/bab_loop.h"
 
 #define BAB_LOCAL_STEPS 6   /* gradient steps tried inside every undecided box */
 
@@ -23,25 +21,21 @@ void bab_opts_init(bab_opts *o)
     o->root_done = NULL;
 }
 
-/* A sub-box: lo/hi of the inputs, which disjuncts are already excluded
- * there, and its priority (smaller = more likely violated = earlier). */
+/* A sub-box: lo/hi of the inputs and which disjuncts are already excluded
+ * there. Its priority (smaller = more likely violated = earlier) is the
+ * loop's (verify/bab_loop.h). */
 typedef struct {
-    double prio;
     double *x;      /* lo[0..n) then hi[0..n) */
     char *done;     /* per disjunct */
 } box;
 
-
-static void box_free(box *b)
+static void box_free(void *p)
 {
+    box *b = p;
+    if (!b) return;
     free(b->x);
     free(b->done);
-}
-
-/* Boxes with the most negative bound come out first. */
-static int box_before(const void *a, const void *b)
-{
-    return ((const box *)a)->prio < ((const box *)b)->prio;
+    free(b);
 }
 
 /* Work space for bounding boxes of one case. */
@@ -55,6 +49,7 @@ typedef struct {
     bounds *b;
     falsifier *f;
     double *pt;
+    int *best;           /* per disjunct: its best row in the last bounded box */
 } ws;
 
 static void ws_free(ws *w)
@@ -65,9 +60,17 @@ static void ws_free(ws *w)
     falsify_free(w->f);
 }
 
+static void ws_free_void(void *p)
+{
+    ws *w = p;
+    if (!w) return;
+    ws_free(w);
+    free(w->best);
+    free(w);
+}
+
 static nc_status ws_init(ws *w, const net *n, const prop_case *pc, nc_err *e)
 {
-    memset(w, 0, sizeof *w);
     w->n = n, w->pc = pc, w->nin = n->in_dim;
     for (int k = 0; k < pc->n_disj; k++) w->m += pc->disj[k].n_rows;
     int m = w->m, no = n->out_dim;
@@ -176,147 +179,87 @@ static int split_dim(const ws *w, const box *bx, const int *best)
     return dim;
 }
 
-static int new_box(box *b, int nin, int nd, const double *x, const char *done)
+static box *new_box(int nin, int nd, const double *x, const char *done)
 {
+    box *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
     b->x = malloc((size_t)2 * nin * sizeof *b->x);
     b->done = malloc((size_t)nd + 1);
     if (!b->x || !b->done) {
         box_free(b);
-        return -1;
+        return NULL;
     }
     memcpy(b->x, x, (size_t)2 * nin * sizeof *x);
     memcpy(b->done, done, (size_t)nd + 1);
-    return 0;
+    return b;
 }
 
 long bab_boxes_for_memory(const net *n, const prop_case *pc, double bytes)
 {
     /* the heap entry, the two malloc'd blocks and their allocator headers */
-    double per = sizeof(box) + 2.0 * n->in_dim * sizeof(double) + pc->n_disj + 1 + 64;
+    double per = sizeof(box) + 16.0 + 2.0 * n->in_dim * sizeof(double) + pc->n_disj + 1 + 96;
     double nb = bytes / per;
     return nb < 16 ? 16 : nb > 1e12 ? (long)1e12 : (long)nb;
 }
 
-/* State shared by the workers: the queue, and how the search ended. */
+/* The loop's work space: the bounding scratch of one thread. */
 typedef struct {
     const net *n;
     const prop_case *pc;
-    const bab_opts *o;
-    team t;    /* threads, lock, stop flag, serialised callback */
-    pqueue h;   /* of box */
-    bab_result *r;
-    nc_status status;
-    nc_err err;
-} shared;
+} bctx;
 
-/* Ends the search with outcome oc unless it already ended (mu held). */
-static void finish(shared *sh, bab_outcome oc)
+static void *ws_new(void *ctx, nc_err *e)
 {
-    if (!sh->t.stop) sh->r->outcome = oc;
-    sh->t.stop = 1;
-    pthread_cond_broadcast(&sh->t.cv);
+    const bctx *c = ctx;
+    ws *w = err_calloc(e, 1, sizeof *w);
+    if (!w) return NULL;
+    w->best = err_calloc(e, (size_t)c->pc->n_disj + 1, sizeof *w->best);
+    if (!w->best || ws_init(w, c->n, c->pc, e)) {
+        ws_free_void(w);
+        return NULL;
+    }
+    return w;
 }
 
-static void fail_shared(shared *sh, nc_status s, const nc_err *e)
+/* Bounds a box, tries its points, splits it in two. */
+static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int *n_kids,
+                       nc_err *e)
 {
-    pthread_mutex_lock(&sh->t.mu);
-    if (!sh->status) {
-        sh->status = s;
-        sh->err = *e;
+    ws *w = wsp;
+    box *bx = it->p;
+    int nin = w->nin, nd = w->pc->n_disj;
+    double prio;
+    *n_kids = 0;
+    if (bound_box(w, bx, &prio, w->best, e)) return BL_ERROR;
+    if (prio == INFINITY) return BL_DROP;   /* every disjunct excluded here */
+    int c = try_points(w, bx, w->best, team_offer_cb, t);
+    if (c < 0) {
+        if (!e->code) err_set(e, NC_EINTERNAL, "counterexample check failed");
+        return BL_ERROR;
     }
-    finish(sh, BAB_STUCK);
-    pthread_mutex_unlock(&sh->t.mu);
-}
-
-/* One worker: pops a box, bounds it, tries its points, pushes its halves. */
-static void *worker(void *arg)
-{
-    shared *sh = arg;
-    const net *n = sh->n;
-    int nin = n->in_dim, nd = sh->pc->n_disj;
-    nc_err e;
-    err_clear(&e);
-    ws w;
-    int *best = err_calloc(&e, (size_t)nd + 1, sizeof *best);
-    nc_status s = best ? ws_init(&w, n, sh->pc, &e) : e.code;
-    if (s) fail_shared(sh, s, &e);
-    while (!s) {
-        if (!team_take(&sh->t, &sh->h.n)) break;   /* ended, or nothing left anywhere: proved */
-        if (sh->o->deadline > 0 && clock_now() > sh->o->deadline) {
-            finish(sh, BAB_TIMEOUT);
-            pthread_mutex_unlock(&sh->t.mu);
-            break;
-        }
-        if (sh->h.n > sh->o->max_boxes) {
-            finish(sh, BAB_MEMORY);
-            pthread_mutex_unlock(&sh->t.mu);
-            break;
-        }
-        box bx;
-        pq_pop(&sh->h, &bx);
-        sh->t.busy++;
-        sh->r->boxes++;
-        pthread_mutex_unlock(&sh->t.mu);
-
-        double prio;
-        int c = 0, dim = -1;
-        box left = { 0 }, right = { 0 };
-        s = bound_box(&w, &bx, &prio, best, &e);
-        if (!s && prio < INFINITY) {   /* INFINITY: every disjunct excluded here */
-            c = try_points(&w, &bx, best, team_offer_cb, &sh->t);
-            if (c < 0) s = e.code ? e.code : NC_EINTERNAL;
-            if (!s && c == 0 && (dim = split_dim(&w, &bx, best)) >= 0) {
-                if (new_box(&left, nin, nd, bx.x, bx.done) || new_box(&right, nin, nd, bx.x, bx.done))
-                    s = err_set(&e, NC_ENOMEM, "out of memory in branch and bound");
-                double mid = 0.5 * (bx.x[dim] + bx.x[nin + dim]);
-                if (!s) {
-                    left.x[nin + dim] = mid;
-                    right.x[dim] = mid;
-                    left.prio = right.prio = prio;
-                }
-            }
-        }
-        int undecided = !s && prio < INFINITY && c == 0;
-        box_free(&bx);
-        pthread_mutex_lock(&sh->t.mu);
-        sh->t.busy--;
-        if (s) {
-            if (!sh->status) sh->status = s, sh->err = e;
-            finish(sh, BAB_STUCK);
-            box_free(&left), box_free(&right);
-        } else if (c > 0) {
-            finish(sh, BAB_FOUND);
-        } else if (undecided && dim < 0) {
-            finish(sh, BAB_STUCK);
-        } else if (undecided) {
-            if (pq_push(&sh->h, &left)) {
-                box_free(&left), box_free(&right);
-                if (!sh->status) sh->status = err_set(&sh->err, NC_ENOMEM, "out of memory in branch and bound");
-                finish(sh, BAB_STUCK);
-            } else if (pq_push(&sh->h, &right)) {
-                box_free(&right);
-                if (!sh->status) sh->status = err_set(&sh->err, NC_ENOMEM, "out of memory in branch and bound");
-                finish(sh, BAB_STUCK);
-            }
-            if (sh->h.n > sh->r->max_queue) sh->r->max_queue = sh->h.n;
-        }
-        pthread_cond_broadcast(&sh->t.cv);
-        pthread_mutex_unlock(&sh->t.mu);
+    if (c > 0) return BL_FOUND;
+    int dim = split_dim(w, bx, w->best);
+    if (dim < 0) return BL_STUCK;
+    double mid = 0.5 * (bx->x[dim] + bx->x[nin + dim]);
+    box *left = new_box(nin, nd, bx->x, bx->done), *right = new_box(nin, nd, bx->x, bx->done);
+    if (!left || !right) {
+        box_free(left), box_free(right);
+        err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+        return BL_ERROR;
     }
-    if (best) ws_free(&w);
-    free(best);
-    return NULL;
+    left->x[nin + dim] = mid;
+    right->x[dim] = mid;
+    kids[0] = (bl_item){ .prio = prio, .p = left };
+    kids[1] = (bl_item){ .prio = prio, .p = right };
+    *n_kids = 2;
+    return BL_SPLIT;
 }
 
 nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsify_cb cb,
                     void *ctx, bab_result *r, nc_err *e)
 {
     memset(r, 0, sizeof *r);
-    r->outcome = BAB_PROVED;
-    int nin = n->in_dim, nd = pc->n_disj, jobs = o->jobs < 1 ? 1 : o->jobs;
-    shared sh = { .n = n, .pc = pc, .o = o, .r = r };
-    pq_init(&sh.h, sizeof(box), box_before);
-    box root = { 0 };
+    int nin = n->in_dim, nd = pc->n_disj;
     char *zero = err_calloc(e, (size_t)nd + 1, 1);
     double *x0 = err_calloc(e, (size_t)2 * nin, sizeof *x0);
     if (!zero || !x0) {
@@ -326,24 +269,18 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
     memcpy(x0, pc->lo, (size_t)nin * sizeof *x0);
     memcpy(x0 + nin, pc->hi, (size_t)nin * sizeof *x0);
     if (o->root_done) memcpy(zero, o->root_done, (size_t)nd);
-    nc_status s = NC_OK;
-    if (new_box(&root, nin, nd, x0, zero) || pq_push(&sh.h, &root))
-        s = err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+    box *root = new_box(nin, nd, x0, zero);
     free(zero), free(x0);
-    team_init(&sh.t, cb, ctx);
-    if (!s) {
-        team_run(&sh.t, jobs, worker, worker, &sh);   /* the calling thread is worker 0 */
-        if (sh.status) {
-            *e = sh.err;
-            s = sh.status;
-        }
-    }
-    while (sh.h.n > 0) {
-        box bx;
-        pq_pop(&sh.h, &bx);
-        box_free(&bx);
-    }
-    pq_free(&sh.h);
-    team_destroy(&sh.t);
+    if (!root) return err_set(e, NC_ENOMEM, "out of memory in branch and bound");
+    bctx c = { .n = n, .pc = pc };
+    bl_ops ops = { .ctx = &c, .ws_new = ws_new, .ws_free = ws_free_void, .step = step,
+                   .item_free = box_free };
+    bl_opts lo = { .deadline = o->deadline, .max_items = o->max_boxes, .jobs = o->jobs };
+    bl_result br;
+    nc_status s = bl_run(&ops, (bl_item){ .prio = -INFINITY, .p = root }, &lo, cb, ctx, &br, e);
+    static const bab_outcome map[] = { BAB_PROVED, BAB_FOUND, BAB_TIMEOUT, BAB_MEMORY, BAB_STUCK };
+    r->outcome = map[br.outcome];
+    r->boxes = br.items;
+    r->max_queue = br.max_queue;
     return s;
 }
