@@ -141,5 +141,5 @@ Test(smt, cli_method_smt)
     cr_assert_eq(tu_nncert("verify examples/demo.onnx examples/demo_violated.vnnlib --method smt --json", out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "\"method\":\"smt\""), "%s", out);
     cr_assert_eq(tu_nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --method milp2", out, sizeof out), 3);
-    cr_assert(strstr(out, "available methods: auto, star, bab, smt"), "%s", out);
+    cr_assert(strstr(out, "available methods: auto, star, bab, bab-relu, milp, smt"), "%s", out);
 }

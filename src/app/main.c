@@ -24,7 +24,7 @@ static const char *USAGE =
     "usage: nncert <command> [options]\n"
     "\n"
     "commands:\n"
-    "  verify NET PROP [--method auto|star|bab|bab-relu|smt] [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
+    "  verify NET PROP [--method auto|star|bab|bab-relu|milp|smt] [--timeout S] [--seed N] [--jobs N] [--max-memory SIZE]\n"
     "                  [--alpha-iters N] [--json] [--results-file F]\n"
     "                  [--reach-out FILE.jsonl] [--reach-plot FILE.svg] [--plot-dims I,J]  (with star)\n"
     "                        decide a VNNLIB property: holds / violated / unknown\n"
@@ -187,7 +187,7 @@ static int cmd_verify(int argc, char **argv)
     if (argc - optind != 2) return cli_usage_error("verify needs NET and PROP", NULL);
     verify_method method;
     if (verify_method_parse(o.method, &method))
-        return cli_usage_error("available methods: auto, star, bab, bab-relu, smt; unknown method ", o.method);
+        return cli_usage_error("available methods: auto, star, bab, bab-relu, milp, smt; unknown method ", o.method);
     nc_err e;
     err_clear(&e);
     net *n;

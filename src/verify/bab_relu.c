@@ -237,6 +237,11 @@ static bl_verdict leaf(ws *w, node *nd, team *t, nc_err *e)
         double lower;
         lp_outcome oc = lp_min_max(s.P, mk, G, g, c->o->deadline, &lower, z);
         if (mk > 0 && (lower > 0 || (all_strict && lower >= 0))) continue;
+        if (oc == LP_EMPTY) {   /* GLPK's word is no proof: tighten the box until it empties */
+            if (star_tighten_box(&s, c->o->deadline) == 1) break;   /* rigorous: no point here */
+            oc = lp_min_max(s.P, mk, G, g, c->o->deadline, &lower, z);
+            if (mk > 0 && (lower > 0 || (all_strict && lower >= 0))) continue;
+        }
         v = BL_STUCK;
         if (oc == LP_BOUND && nv == n->in_dim) {   /* the piece's minimiser, checked exactly */
             int nin = n->in_dim;

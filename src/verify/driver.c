@@ -9,7 +9,10 @@
 #include "core/bounds.h"
 #include "core/clock.h"
 #include "core/fpround.h"
+#include "domains/crown.h"
+#include "domains/interval.h"
 #include "solvers/exact.h"
+#include "solvers/milp.h"
 #include "verify/bab_input.h"
 #include "verify/bab_relu.h"
 #include "verify/candidate.h"
@@ -46,6 +49,7 @@ int verify_method_parse(const char *name, verify_method *out)
     else if (!strcmp(name, "star")) *out = VERIFY_STAR;
     else if (!strcmp(name, "bab")) *out = VERIFY_BAB;
     else if (!strcmp(name, "bab-relu")) *out = VERIFY_BAB_RELU;
+    else if (!strcmp(name, "milp")) *out = VERIFY_MILP;
     else return -1;
     return 0;
 }
@@ -160,6 +164,79 @@ static nc_status verify_search(search_kind kind, const net *n, const prop *p, co
         snprintf(method, sizeof method, "%s (%s)", name, memory_out ? "memory limit" : first_why);
         r->method = method;
     }
+    return NC_OK;
+}
+
+/* GLPK's MILP on every disjunct of case k: a minimiser below zero goes to
+ * the exact check; *claim says GLPK found none on any disjunct (a claim
+ * only); *unsupported that the network cannot be encoded. */
+static nc_status milp_case(const net *n, const prop_case *pc, double deadline, verify_result *r,
+                           int *claim, int *unsupported, nc_err *e)
+{
+    *claim = 1;
+    *unsupported = 0;
+    bounds *b = bounds_new(n, e);
+    double *x = err_calloc(e, (size_t)n->in_dim + 1, sizeof *x);
+    nc_status st = b && x ? NC_OK : e->code;
+    crown_opts co;
+    crown_opts_init(&co);
+    co.intersect = 1;
+    co.alpha_iters = 20;
+    co.deadline = deadline;
+    if (!st) st = itv_propagate(n, pc->lo, pc->hi, b, e);
+    if (!st) st = crown_intermediate(n, b, &co, e);
+    cex_ctx c = { .n = n, .pc = pc, .r = r, .e = e };
+    for (int k = 0; !st && k < pc->n_disj && r->v != VERDICT_VIOLATED && !*unsupported; k++) {
+        milp_outcome oc;
+        int bins;
+        /* half of what is left, shared by the disjuncts to go: the rest
+         * is for the confirmation */
+        double slice = deadline > 0 ? clock_now() + 0.5 * (deadline - clock_now()) / (pc->n_disj - k) : 0;
+        st = milp_disjunct(n, pc, k, b, slice, &oc, x, &bins, e);
+        for (int j = 0; oc == MILP_BELOW && j < n->in_dim; j++)   /* GLPK's tolerances */
+            x[j] = x[j] < pc->lo_in[j] ? pc->lo_in[j] : x[j] > pc->hi_in[j] ? pc->hi_in[j] : x[j];
+        if (!st && oc == MILP_BELOW && candidate_accept(&c, x) == 1) r->method = "milp";
+        if (!st && c.status) st = c.status;
+        *claim = *claim && oc == MILP_ABOVE;
+        *unsupported = oc == MILP_UNSUPPORTED;
+    }
+    bounds_free(b);
+    free(x);
+    return st;
+}
+
+/* --method milp: GLPK's MILP per disjunct for counterexamples; its claim
+ * that none exists is not trusted but confirmed by ReLU branch and bound
+ * (rigorous bounds) before "holds". */
+static nc_status verify_milp(const net *n, const prop *p, const verify_opts *o, double deadline,
+                             verify_result *r, nc_err *e)
+{
+    static _Thread_local char method[200];
+    int all = 1, timed_out = 0;
+    r->method = "milp";
+    for (int k = 0; k < p->n_cases && r->v != VERDICT_VIOLATED && !timed_out; k++) {
+        int claim, unsupported;
+        nc_status st = milp_case(n, &p->cases[k], deadline, r, &claim, &unsupported, e);
+        if (st) return st;
+        if (r->v == VERDICT_VIOLATED) break;
+        if (unsupported) {
+            snprintf(method, sizeof method, "milp (not piecewise linear)");
+            r->method = method;
+            r->v = VERDICT_UNKNOWN;
+            return NC_OK;
+        }
+        case_outcome oc;
+        char why[160];
+        st = search_case(SEARCH_BAB_RELU, n, p, k, o, deadline, NULL, r, &oc, why, sizeof why, e);
+        if (st) return st;
+        if (oc == CASE_FOUND) r->method = "milp+bab-relu";
+        if (oc == CASE_PROVED || oc == CASE_FOUND) continue;
+        all = 0;
+        timed_out = oc == CASE_TIMEOUT || (deadline > 0 && clock_now() > deadline);
+    }
+    if (r->v == VERDICT_VIOLATED) return NC_OK;
+    r->v = all ? VERDICT_HOLDS : timed_out ? VERDICT_TIMEOUT : VERDICT_UNKNOWN;
+    if (all) r->method = "milp+bab-relu";
     return NC_OK;
 }
 
@@ -280,8 +357,9 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
     if (o->method != VERIFY_AUTO) {
         search_kind kind = o->method == VERIFY_STAR ? SEARCH_STAR
                          : o->method == VERIFY_BAB_RELU ? SEARCH_BAB_RELU : SEARCH_BAB_INPUT;
-        st = o->method == VERIFY_SMT ? verify_smt(n, p, deadline, proved, r, e)
-                                     : verify_search(kind, n, p, o, deadline, r, e);
+        st = o->method == VERIFY_SMT    ? verify_smt(n, p, deadline, proved, r, e)
+           : o->method == VERIFY_MILP ? verify_milp(n, p, o, deadline, r, e)
+                                      : verify_search(kind, n, p, o, deadline, r, e);
         free(proved);
         if (st) {
             verify_result_free(r);

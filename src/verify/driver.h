@@ -15,7 +15,10 @@
  *      are unstable (smt_max_unstable).
  * With method VERIFY_SMT only the exact solver runs; with VERIFY_STAR only
  * star-set reachability; with VERIFY_BAB only input branch and bound; with
- * VERIFY_BAB_RELU only ReLU branch and bound.
+ * VERIFY_BAB_RELU only ReLU branch and bound; with VERIFY_MILP GLPK's
+ * mixed-integer program (solvers/milp.h) per disjunct, whose counterexamples
+ * are checked exactly and whose "none exists" is confirmed by ReLU branch
+ * and bound before the answer is "holds".
  * The property holds when every case holds, is violated as soon as one
  * exactly checked counterexample is found, and is otherwise unknown (or
  * timeout when the deadline passed first).
@@ -32,9 +35,10 @@
 struct star_s;
 
 /* How to decide: the portfolio, or one exact solver on the whole problem. */
-typedef enum { VERIFY_AUTO = 0, VERIFY_SMT, VERIFY_STAR, VERIFY_BAB, VERIFY_BAB_RELU } verify_method;
+typedef enum { VERIFY_AUTO = 0, VERIFY_SMT, VERIFY_STAR, VERIFY_BAB, VERIFY_BAB_RELU,
+               VERIFY_MILP } verify_method;
 
-/* "auto", "smt", "star", "bab", "bab-relu"; 0 on success. */
+/* "auto", "smt", "star", "bab", "bab-relu", "milp"; 0 on success. */
 int verify_method_parse(const char *name, verify_method *out);
 
 /* UNKNOWN is zero so that a zeroed result never claims anything. */
@@ -66,7 +70,8 @@ typedef struct {
     verdict v;
     double seconds;
     const char *method;   /* stage that decided: "falsify", "attack", "interval", "crown",
-                             "alpha-crown", "star", "bab-input", "bab-relu", "smt";
+                             "alpha-crown", "star", "bab-input", "bab-relu", "smt",
+                             "milp", "milp+bab-relu";
                              for unknown/timeout the stages tried */
     int n_in, n_out;
     double *x, *y;        /* counterexample when violated (owned) */

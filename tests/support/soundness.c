@@ -13,7 +13,8 @@
 #include "verify/prove.h"
 
 const char *const snd_method_names[SND_METHODS] = { "auto",     "smt",   "star",
-                                                    "bab",      "interval", "zonotope",
+                                                    "bab",      "bab-relu", "milp",
+                                                    "interval", "zonotope",
                                                     "crown",    "alpha-crown", "star-bounds" };
 
 static double *copy(const double *v, int n)
@@ -155,6 +156,8 @@ int soundness_run(uint64_t seed, int count, double timeout, snd_report *rep, FIL
         a[SND_SMT] = decide(n, p, VERIFY_SMT, timeout, &rep->bad_cex);
         a[SND_STAR] = decide(n, p, VERIFY_STAR, timeout, &rep->bad_cex);
         a[SND_BAB] = decide(n, p, VERIFY_BAB, timeout, &rep->bad_cex);
+        a[SND_BAB_RELU] = decide(n, p, VERIFY_BAB_RELU, timeout, &rep->bad_cex);
+        a[SND_MILP] = decide(n, p, VERIFY_MILP, timeout, &rep->bad_cex);
         a[SND_INTERVAL] = prove_only(n, p, DOM_INTERVAL);
         a[SND_ZONOTOPE] = prove_only(n, p, DOM_ZONOTOPE);
         a[SND_CROWN] = prove_only(n, p, DOM_CROWN);
@@ -172,7 +175,8 @@ int soundness_run(uint64_t seed, int count, double timeout, snd_report *rep, FIL
         if (planted) {
             rep->planted_holds += h;
             rep->planted_found += a[SND_AUTO] == ANS_VIOLATED || a[SND_SMT] == ANS_VIOLATED ||
-                                  a[SND_STAR] == ANS_VIOLATED || a[SND_BAB] == ANS_VIOLATED;
+                                  a[SND_STAR] == ANS_VIOLATED || a[SND_BAB] == ANS_VIOLATED ||
+                                  a[SND_BAB_RELU] == ANS_VIOLATED || a[SND_MILP] == ANS_VIOLATED;
         }
         rep->instances++;
         if (log) {

@@ -8,8 +8,9 @@
  * L1 radius 1e-3 of the box width around a random point, with t above a
  * sound upper bound of the network without the spike, so the property is
  * violated only inside the spike (attacks rarely land there).
- * Methods: the portfolio (auto), SMT, and the proofs of each domain alone
- * (interval, zonotope, CROWN, alpha-CROWN). Every pair of definite answers
+ * Methods: the portfolio (auto), each complete method alone (SMT, star
+ * sets, input and ReLU branch and bound, MILP), and the proofs of each
+ * domain alone (interval, zonotope, CROWN, alpha-CROWN, approx-star). Every pair of definite answers
  * must agree, every "violated" must carry a counterexample that passes the
  * exact check again here, and no planted instance may be answered "holds".
  */
@@ -19,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { SND_AUTO, SND_SMT, SND_STAR, SND_BAB, SND_INTERVAL, SND_ZONOTOPE, SND_CROWN, SND_ALPHA,
+enum { SND_AUTO, SND_SMT, SND_STAR, SND_BAB, SND_BAB_RELU, SND_MILP, SND_INTERVAL, SND_ZONOTOPE, SND_CROWN, SND_ALPHA,
        SND_STAR_BOUNDS, SND_METHODS };
 
 extern const char *const snd_method_names[SND_METHODS];
