@@ -109,7 +109,7 @@ Test(cli, usage_errors_exit_3)
     cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --bogus"), 3);
     cr_assert_eq(nncert("bounds examples/demo.onnx examples/demo_holds.vnnlib --domain polytope"), 3);
     HAS("available domains: interval, zonotope, crown, alpha-crown, star");
-    cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --method milp"), 3);
+    cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --method milp2"), 3);
     HAS("available methods: auto, star, bab, bab-relu, milp, smt");
     cr_assert_eq(nncert("verify examples/demo.onnx examples/demo_holds.vnnlib --reach-out x.jsonl"), 3);
     HAS("--reach-out and --reach-plot need --method star");
