@@ -3,6 +3,9 @@
  * Exit codes: 0 holds, 1 violated, 2 unknown/timeout, 3 input or usage error. */
 #include <fcntl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -313,6 +316,14 @@ static int cmd_info(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (!getenv("OPENBLAS_NUM_THREADS")) crown_set_blas_threads(1);
+#ifdef __GLIBC__
+    /* the searches allocate and free stars, boxes and LP problems at a high
+     * rate: keep freed memory in the process instead of handing it back to
+     * the system and faulting it in again (about 7% of an ACAS Xu run) */
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    mallopt(M_TOP_PAD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
     if (argc < 2) return cli_usage_error("missing command", NULL);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

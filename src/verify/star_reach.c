@@ -23,6 +23,7 @@ void star_opts_init(star_opts *o)
     o->jobs = 1;
     o->max_stars = 1000000;
     o->overapprox = 1;
+    o->presplit = 2;
 }
 
 /* A pending star: where it is in the network, the per-layer boxes known on
@@ -504,6 +505,59 @@ static void *spawned_worker(void *arg)
     return NULL;
 }
 
+/* Queues the root star cut into 2^k stars by halving its k widest input
+ * dimensions (k = 0: the root itself); consumes root. A large box keeps
+ * the first splits from localising anything; a few halves let the LP
+ * minimisers and CROWN bounds start from smaller regions. */
+static nc_status push_roots(shared *sh, item *root, int k, nc_err *e)
+{
+    const net *n = sh->n;
+    const prop_case *pc = sh->pc;
+    int nin = n->in_dim, dims[8], nk = 0;
+    char *used = err_calloc(e, (size_t)nin + 1, 1);
+    if (!used) {
+        item_free(root);
+        return e->code;
+    }
+    for (; nk < k && nk < nin && nk < 8; nk++) {
+        int bj = -1;
+        for (int j = 0; j < nin; j++) {
+            double wj = pc->hi[j] - pc->lo[j];
+            if (!used[j] && isfinite(wj) && wj > 0 && (bj < 0 || wj > pc->hi[bj] - pc->lo[bj])) bj = j;
+        }
+        if (bj < 0) break;
+        used[bj] = 1;
+        dims[nk] = bj;
+    }
+    free(used);
+    nc_status st = NC_OK;
+    for (int mask = 0; mask < (1 << nk) && !st; mask++) {
+        item ch;
+        if (nk == 0) ch = *root;
+        else if (item_copy(&ch, root, n, sh->pc->n_disj, e)) {
+            st = e->code;
+            break;
+        }
+        for (int q = 0; q < nk; q++) {
+            int j = dims[q];
+            double mid = 0.5 * (pc->lo[j] + pc->hi[j]);
+            double lo = mask >> q & 1 ? mid : pc->lo[j], hi = mask >> q & 1 ? pc->hi[j] : mid;
+            lp_tighten(ch.s.P, j, lo, hi);
+            ch.b->lo[0][j] = lo;
+            ch.b->hi[0][j] = hi;
+        }
+        ch.fresh = 1;
+        ch.prio = -INFINITY;
+        lp_release(ch.s.P);
+        if (push(sh, &ch)) {
+            item_free(&ch);
+            st = err_set(e, NC_ENOMEM, "out of memory in star-set reachability");
+        }
+    }
+    if (nk > 0) item_free(root);
+    return st;
+}
+
 nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, falsify_cb cb,
                      void *ctx, star_result *r, nc_err *e)
 {
@@ -525,11 +579,8 @@ nc_status star_reach(const net *n, const prop_case *pc, const star_opts *o, fals
     if (o->root_done && !o->on_piece) memcpy(root.done, o->root_done, (size_t)nd);
     root.fresh = 1;
     root.prio = -INFINITY;
-    lp_release(root.s.P);
-    if (push(&sh, &root)) {
-        item_free(&root);
-        return err_set(e, NC_ENOMEM, "out of memory in star-set reachability");
-    }
+    nc_status ps = push_roots(&sh, &root, o->on_piece ? 0 : o->presplit, e);   /* whole pieces for the reachable set */
+    if (ps) return ps;
     team_init(&sh.t, cb, ctx);
     team_run(&sh.t, jobs, worker, spawned_worker, &sh);   /* the calling thread is worker 0 */
     if (sh.found) r->outcome = STAR_FOUND;

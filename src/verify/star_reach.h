@@ -37,6 +37,9 @@ typedef struct {
     int jobs;              /* worker threads */
     long max_stars;        /* pending stars beyond which the search gives up */
     int overapprox;        /* prune with CROWN + LP (ignored with on_piece) */
+    int presplit;          /* start from 2^presplit stars: the widest input
+                              dimensions halved (0: the whole box; with
+                              on_piece always 0) */
     const char *root_done; /* per disjunct: already excluded (NULL: none), borrowed */
     /* every output piece, when set (the star is lent for the call: its LP
      * may be solved over, the set must not change) */
