@@ -420,35 +420,12 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
 
 /* ---- bounds of linear functions of the outputs ------------------------------ */
 
-nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, const double *d,
-                     const crown_opts *o, double *lower, double *A, double *c, double *slack,
-                     nc_err *e)
-{
-    cctx *x = cx_new(n, b, e);
-    if (!x) return e->code;
-    nc_status s = cx_reserve(x, m, e);
-    for (int k = 0; k <= n->n && !s; k++) s = cx_refresh(x, k, e);
-    double *cc = err_calloc(e, (size_t)m, sizeof *cc);
-    if (!s && !cc) s = e->code;
-    if (!s) {
-        int no = n->out_dim;
-        memcpy(x->buf[0], C, (size_t)m * no * sizeof *C);
-        for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
-        if (o && o->alpha_iters > 0)
-            s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, NULL, lower, e);
-        else s = cx_backward(x, n->n, m, x->buf[0], cc, NULL, lower, e);
-        if (!s && A) memcpy(A, x->last, (size_t)m * n->in_dim * sizeof *A);
-        if (!s && c) memcpy(c, cc, (size_t)m * sizeof *c);
-        if (!s && slack)
-            for (int r = 0; r < m; r++) slack[r] = fpr_up(x->err[r]);
-    }
-    free(cc);
-    cx_free(x);
-    return s;
-}
-
-nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C, const double *d,
-                           const crown_opts *o, const crown_split_io *io, double *lower, nc_err *e)
+/* The backward pass of m rows C y + d with every box of b: plain CROWN, or
+ * alpha(-beta)-CROWN when o asks for iterations or io carries splits;
+ * the linear bounds' data to A, c, slack and io as requested. */
+static nc_status rows_pass(const net *n, const bounds *b, int m, const double *C, const double *d,
+                           const crown_opts *o, const crown_split_io *io, double *lower,
+                           double *A, double *c, double *slack, nc_err *e)
 {
     cctx *x = cx_new(n, b, e);
     if (!x) return e->code;
@@ -459,9 +436,14 @@ nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C
     if (!s) {
         memcpy(x->buf[0], C, (size_t)m * n->out_dim * sizeof *C);
         for (int r = 0; r < m; r++) cc[r] = d ? d[r] : 0.0;
-        s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, io, lower, e);
+        if (io || (o && o->alpha_iters > 0))
+            s = crown_alpha_optimise(x, n->n, m, C, n->out_dim, cc, o, io, lower, e);
+        else s = cx_backward(x, n->n, m, x->buf[0], cc, NULL, lower, e);
     }
     int nin = n->in_dim;
+    if (!s && A) memcpy(A, x->last, (size_t)m * nin * sizeof *A);
+    if (!s && c) memcpy(c, cc, (size_t)m * sizeof *c);
+    for (int r = 0; !s && slack && r < m; r++) slack[r] = fpr_up(x->err[r]);
     double *xmin = io ? io->xmin : NULL;
     for (int r = 0; !s && xmin && r < m; r++)
         for (int j = 0; j < nin; j++)
@@ -469,6 +451,20 @@ nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C
     free(cc);
     cx_free(x);
     return s;
+}
+
+nc_status crown_rows(const net *n, const bounds *b, int m, const double *C, const double *d,
+                     const crown_opts *o, double *lower, double *A, double *c, double *slack,
+                     nc_err *e)
+{
+    return rows_pass(n, b, m, C, d, o, NULL, lower, A, c, slack, e);
+}
+
+nc_status crown_rows_split(const net *n, const bounds *b, int m, const double *C, const double *d,
+                           const crown_opts *o, const crown_split_io *io, double *lower, nc_err *e)
+{
+    static const crown_split_io none = { 0 };
+    return rows_pass(n, b, m, C, d, o, io ? io : &none, lower, NULL, NULL, NULL, e);
 }
 
 nc_status crown_outputs(const net *n, const bounds *b, const crown_opts *o, double *lo,

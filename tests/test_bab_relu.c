@@ -18,22 +18,6 @@
 #include "support/testutil.h"
 #include "verify/driver.h"
 
-static verdict decide(const net *n, const prop *p, verify_method m, int jobs, long *subproblems)
-{
-    verify_opts o;
-    verify_opts_init(&o);
-    o.method = m;
-    o.timeout = 60;
-    o.jobs = jobs;
-    verify_result r;
-    nc_err e;
-    cr_assert_eq(verify_property(n, p, &o, &r, &e), NC_OK, "%s", e.msg);
-    verdict v = r.v;
-    if (subproblems) *subproblems = r.subproblems;
-    verify_result_free(&r);
-    return v;
-}
-
 /* Pre-activation values of every activation layer at x (z[k] for layer k). */
 static void preacts(const net *n, const double *x, double **z)
 {
@@ -134,25 +118,9 @@ Test(bab_relu, split_bounds_hold_on_the_split_region)
 
 Test(bab_relu, matches_pattern_enumeration, .timeout = 300)
 {
-    rng r;
-    rng_seed(&r, 31337);
-    for (int trial = 0; trial < 10; trial++) {
-        int d = 2 + trial % 3, hidden[2] = { 5, 4 };
-        net *n = tu_random_net(&r, d, hidden, 2, 1, trial % 3 == 2 ? NET_LEAKY_RELU : NET_RELU);
-        double lo[4], w = 0.5 + rng_unif(&r);
-        for (int i = 0; i < d; i++) lo[i] = rng_normal(&r);
-        double top = tu_pattern_max(n, lo, w), eps = 1e-6 * (1 + fabs(top));
-        for (int side = -1; side <= 1; side += 2) {
-            prop *p = tu_threshold_prop(d, lo, w, top - side * eps);
-            verdict want = side > 0 ? VERDICT_VIOLATED : VERDICT_HOLDS;
-            for (int jobs = 1; jobs <= 2; jobs++)
-                cr_assert_eq(decide(n, p, VERIFY_BAB_RELU, jobs, NULL), want,
-                             "trial %d, threshold max %+g, %d thread(s): expected %s", trial,
-                             -side * eps, jobs, verdict_name(want));
-            prop_free(p);
-        }
-        net_free(n);
-    }
+    char msg[256];
+    cr_assert_eq(tu_pattern_trials(31337, 10, 1e-6, VERIFY_BAB_RELU, 2, NULL, NULL, msg, sizeof msg),
+                 0, "%s", msg);
 }
 
 /* "class c is not the strict winner" over a box: one disjunct per rival. */
@@ -191,7 +159,7 @@ Test(bab_relu, agrees_with_star_reachability_on_several_disjuncts, .timeout = 30
         for (int i = 1; i < no; i++)
             if (y[i] > y[c]) c = i;
         prop *p = robust_prop(d, lo, w, no, c, 0.0);
-        verdict s = decide(n, p, VERIFY_STAR, 1, NULL), b = decide(n, p, VERIFY_BAB_RELU, 2, NULL);
+        int s = tu_decide(n, p, VERIFY_STAR, 1, NULL, NULL), b = tu_decide(n, p, VERIFY_BAB_RELU, 2, NULL, NULL);
         cr_assert(s == VERDICT_HOLDS || s == VERDICT_VIOLATED, "trial %d: star undecided", trial);
         cr_assert_eq(b, s, "trial %d: bab-relu %s, star %s", trial, verdict_name(b), verdict_name(s));
         decided += s == VERDICT_HOLDS;
@@ -210,7 +178,7 @@ Test(bab_relu, smooth_activations_are_unknown)
     net *n = tu_random_net(&r, 2, hidden, 1, 1, NET_SIGMOID);
     double lo[2] = { 0, 0 };
     prop *p = tu_threshold_prop(2, lo, 1.0, 1e9);
-    cr_assert_eq(decide(n, p, VERIFY_BAB_RELU, 1, NULL), VERDICT_UNKNOWN);
+    cr_assert_eq(tu_decide(n, p, VERIFY_BAB_RELU, 1, NULL, NULL), VERDICT_UNKNOWN);
     prop_free(p);
     net_free(n);
 }

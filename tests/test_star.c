@@ -81,25 +81,9 @@ static verdict decide_star(const net *n, const prop *p, int jobs, long *stars)
 
 Test(star, exact_reachability_matches_pattern_enumeration, .timeout = 300)
 {
-    rng r;
-    rng_seed(&r, 2024);
-    for (int trial = 0; trial < 10; trial++) {
-        int d = 2 + trial % 3, hidden[2] = { 5, 4 };
-        net *n = tu_random_net(&r, d, hidden, 2, 1, trial % 3 == 2 ? NET_LEAKY_RELU : NET_RELU);
-        double lo[4], w = 0.5 + rng_unif(&r);
-        for (int i = 0; i < d; i++) lo[i] = rng_normal(&r);
-        double top = tu_pattern_max(n, lo, w), eps = 1e-6 * (1 + fabs(top));
-        for (int side = -1; side <= 1; side += 2) {
-            prop *p = tu_threshold_prop(d, lo, w, top - side * eps);
-            verdict want = side > 0 ? VERDICT_VIOLATED : VERDICT_HOLDS;
-            for (int jobs = 1; jobs <= 2; jobs++)
-                cr_assert_eq(decide_star(n, p, jobs, NULL), want,
-                             "trial %d, threshold max %+g, %d thread(s): expected %s", trial,
-                             -side * eps, jobs, verdict_name(want));
-            prop_free(p);
-        }
-        net_free(n);
-    }
+    char msg[256];
+    cr_assert_eq(tu_pattern_trials(2024, 10, 1e-6, VERIFY_STAR, 2, NULL, NULL, msg, sizeof msg), 0,
+                 "%s", msg);
 }
 
 /* Without pruning every linear piece is enumerated: the answers stay. */

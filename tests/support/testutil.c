@@ -210,3 +210,56 @@ double tu_pattern_max(const net *n, const double *lo, double w)
     }
     return best;
 }
+
+int tu_decide(const net *n, const prop *p, verify_method m, int jobs, const char **method,
+              verify_result *r)
+{
+    verify_opts o;
+    verify_opts_init(&o);
+    o.method = m;
+    o.timeout = 60;
+    o.jobs = jobs;
+    verify_result res;
+    nc_err e;
+    if (verify_property(n, p, &o, &res, &e)) return -1;
+    int v = (int)res.v;
+    if (method) *method = res.method;
+    verify_result_free(&res);
+    if (r) *r = res;
+    return v;
+}
+
+int tu_pattern_trials(uint64_t seed, int trials, double rel, verify_method m, int max_jobs,
+                      const char *name, int *by_method, char *msg, size_t cap)
+{
+    rng r;
+    rng_seed(&r, seed);
+    if (by_method) *by_method = 0;
+    for (int trial = 0; trial < trials; trial++) {
+        int d = 2 + trial % 3, hidden[2] = { 5, 4 };
+        net *n = tu_random_net(&r, d, hidden, 2, 1, trial % 3 == 2 ? NET_LEAKY_RELU : NET_RELU);
+        double lo[4], w = 0.5 + rng_unif(&r);
+        for (int i = 0; i < d; i++) lo[i] = rng_normal(&r);
+        double top = tu_pattern_max(n, lo, w), eps = rel * (1 + fabs(top));
+        for (int side = -1; side <= 1; side += 2) {
+            prop *p = tu_threshold_prop(d, lo, w, top - side * eps);
+            int want = side > 0 ? VERDICT_VIOLATED : VERDICT_HOLDS;
+            for (int jobs = 1; jobs <= max_jobs; jobs++) {
+                const char *how = "";
+                int got = tu_decide(n, p, m, jobs, &how, NULL);
+                if (got != want) {
+                    snprintf(msg, cap, "trial %d, threshold max %+g, %d thread(s): expected %s, got %s by %s",
+                             trial, -side * eps, jobs, verdict_name(want),
+                             got < 0 ? "an error" : verdict_name(got), how);
+                    prop_free(p);
+                    net_free(n);
+                    return -1;
+                }
+                if (by_method && name && want == VERDICT_VIOLATED && !strcmp(how, name)) (*by_method)++;
+            }
+            prop_free(p);
+        }
+        net_free(n);
+    }
+    return 0;
+}

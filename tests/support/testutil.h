@@ -2,9 +2,13 @@
 #ifndef NC_TESTUTIL_H
 #define NC_TESTUTIL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/net.h"
 #include "core/prop.h"
 #include "core/rng.h"
+#include "verify/driver.h"
 
 /* A fresh file path inside a per-process temporary directory (static
  * buffer rotation: valid for a few calls). */
@@ -42,6 +46,22 @@ prop *tu_threshold_prop(int d, const double *lo, double w, double t);
  * every activation pattern and maximising its affine function over its
  * polytope with one GLPK LP each. */
 double tu_pattern_max(const net *n, const double *lo, double w);
+
+/* Decides p on n by method m with `jobs` threads and a 60 s timeout;
+ * *method (may be NULL) gets the deciding method's name (valid until the
+ * next decision on this thread), *r (may be NULL) a copy of the counters
+ * (its counterexample not kept). Returns the verdict, or -1 on error. */
+int tu_decide(const net *n, const prop *p, verify_method m, int jobs, const char **method,
+              verify_result *r);
+
+/* On `trials` random nets in -> 5 -> 4 -> 1 (2-4 inputs; ReLU, every third
+ * LeakyReLU) from `seed`: method m with 1..max_jobs threads must answer
+ * "holds" for "y0 >= max + eps" and "violated" for "y0 >= max - eps", with
+ * max from tu_pattern_max and eps = rel (1 + |max|). Returns 0, or -1 with
+ * the first disagreement described in msg. *by_method (may be NULL) counts
+ * the violated answers whose deciding method was `name` (NULL: none). */
+int tu_pattern_trials(uint64_t seed, int trials, double rel, verify_method m, int max_jobs,
+                      const char *name, int *by_method, char *msg, size_t cap);
 
 /* y = relu(x0 + x1): two inputs, one output. */
 net *tu_sum_net(void);
