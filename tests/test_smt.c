@@ -21,21 +21,6 @@ static prop *threshold_prop(int d, const double *lo, double w, double t)
     return p;
 }
 
-static verdict decide(const net *n, const prop *p, verify_method m)
-{
-    verify_opts o;
-    verify_opts_init(&o);
-    o.method = m;
-    o.timeout = 60;
-    o.smt_max_unstable = 0;   /* auto: no SMT stage */
-    verify_result r;
-    nc_err e;
-    cr_assert_eq(verify_property(n, p, &o, &r, &e), NC_OK, "%s", e.msg);
-    verdict v = r.v;
-    verify_result_free(&r);
-    return v;
-}
-
 /* Maximum of y0 over a grid of the box, and a bound on how far the true
  * maximum can be above it (infinity-norm Lipschitz constant x half step). */
 static double grid_max(const net *n, const double *lo, double w, double *margin)
@@ -63,8 +48,8 @@ Test(smt, agrees_with_brute_force, .timeout = 300)
         double gmax = grid_max(n, lo, w, &margin);
         prop *above = threshold_prop(2, lo, w, gmax + margin + 1e-6);
         prop *below = threshold_prop(2, lo, w, gmax - 1e-3 * (1 + fabs(gmax)));
-        cr_assert_eq(decide(n, above, VERIFY_SMT), VERDICT_HOLDS, "trial %d: above the maximum", trial);
-        cr_assert_eq(decide(n, below, VERIFY_SMT), VERDICT_VIOLATED, "trial %d: below the maximum", trial);
+        cr_assert_eq(tu_decide(n, above, VERIFY_SMT, 1, NULL, NULL), VERDICT_HOLDS, "trial %d: above the maximum", trial);
+        cr_assert_eq(tu_decide(n, below, VERIFY_SMT, 1, NULL, NULL), VERDICT_VIOLATED, "trial %d: below the maximum", trial);
         prop_free(above), prop_free(below);
         net_free(n);
     }
@@ -88,7 +73,7 @@ Test(smt, agrees_with_input_branch_and_bound, .timeout = 300)
         }
         for (int k = -2; k <= 2; k++) {
             prop *p = threshold_prop(d, lo, 1.0, best + 0.02 * k * (1 + fabs(best)));
-            verdict a = decide(n, p, VERIFY_SMT), b = decide(n, p, VERIFY_BAB);
+            int a = tu_decide(n, p, VERIFY_SMT, 1, NULL, NULL), b = tu_decide(n, p, VERIFY_BAB, 1, NULL, NULL);
             cr_assert(a == VERDICT_HOLDS || a == VERDICT_VIOLATED, "trial %d/%d: smt undecided", trial, k);
             cr_assert_eq(a, b, "trial %d/%d: smt %s, branch and bound %s", trial, k, verdict_name(a),
                          verdict_name(b));
@@ -115,7 +100,7 @@ Test(smt, finds_a_tiny_planted_region)
     cr_assert_geq(res.x[0] + res.x[1], 1.9999);
     verify_result_free(&res);
     prop *q = threshold_prop(2, lo, 1.0, 2.0000001);
-    cr_assert_eq(decide(n, q, VERIFY_SMT), VERDICT_HOLDS);
+    cr_assert_eq(tu_decide(n, q, VERIFY_SMT, 1, NULL, NULL), VERDICT_HOLDS);
     prop_free(p), prop_free(q);
     net_free(n);
 }
@@ -128,7 +113,7 @@ Test(smt, smooth_activations_are_unknown)
     net *n = tu_random_net(&r, 2, hidden, 1, 1, NET_SIGMOID);
     double lo[2] = { 0, 0 };
     prop *p = threshold_prop(2, lo, 1.0, 0.0);
-    cr_assert_eq(decide(n, p, VERIFY_SMT), VERDICT_UNKNOWN);
+    cr_assert_eq(tu_decide(n, p, VERIFY_SMT, 1, NULL, NULL), VERDICT_UNKNOWN);
     prop_free(p);
     net_free(n);
 }

@@ -63,22 +63,6 @@ Test(star, bounds_are_sound_and_tighter_than_interval)
     }
 }
 
-static verdict decide_star(const net *n, const prop *p, int jobs, long *stars)
-{
-    verify_opts o;
-    verify_opts_init(&o);
-    o.method = VERIFY_STAR;
-    o.timeout = 60;
-    o.jobs = jobs;
-    verify_result r;
-    nc_err e;
-    cr_assert_eq(verify_property(n, p, &o, &r, &e), NC_OK, "%s", e.msg);
-    verdict v = r.v;
-    if (stars) *stars = r.stars;
-    verify_result_free(&r);
-    return v;
-}
-
 Test(star, exact_reachability_matches_pattern_enumeration, .timeout = 300)
 {
     char msg[256];
@@ -120,7 +104,7 @@ Test(star, smooth_activations_are_unknown)
     net *n = tu_random_net(&r, 2, hidden, 1, 1, NET_SIGMOID);
     double lo[2] = { 0, 0 };
     prop *p = tu_threshold_prop(2, lo, 1.0, 100.0);
-    cr_assert_eq(decide_star(n, p, 1, NULL), VERDICT_UNKNOWN);
+    cr_assert_eq(tu_decide(n, p, VERIFY_STAR, 1, NULL, NULL), VERDICT_UNKNOWN);
     prop_free(p);
     net_free(n);
 }
