@@ -443,3 +443,33 @@ lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double dea
     free(c);
     return out;
 }
+
+int lp_prove_empty(const lp *p, double deadline)
+{
+    int n = lp_cols(p), m = lp_rows(p), k = 0;
+    if (m == 0) return 0;
+    nc_err e;
+    err_clear(&e);
+    lp *box = lp_new(n, lp_lo(p), lp_hi(p), &e);
+    double *G = calloc((size_t)2 * m * n + 1, sizeof *G), *g = calloc((size_t)2 * m + 1, sizeof *g);
+    double *a = calloc((size_t)n + 1, sizeof *a);
+    int res = box && G && g && a ? 0 : -1;
+    for (int r = 0; !res && r < m; r++) {
+        double rl, ru;
+        lp_get_row(p, r, a, &rl, &ru);
+        if (isfinite(rl)) {   /* rl - a . z */
+            for (int j = 0; j < n; j++) G[(size_t)k * n + j] = -a[j];
+            g[k++] = rl;
+        }
+        if (isfinite(ru)) {   /* a . z - ru */
+            memcpy(&G[(size_t)k * n], a, (size_t)n * sizeof *a);
+            g[k++] = -ru;
+        }
+    }
+    double lower = -INFINITY;
+    if (!res && k > 0) lp_min_max(box, k, G, g, deadline, &lower, NULL);
+    if (!res) res = lower > 0;
+    lp_free(box);
+    free(G), free(g), free(a);
+    return res;
+}

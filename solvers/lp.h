@@ -72,6 +72,13 @@ typedef enum {
 lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double deadline,
                       double *lower, double *x);
 
+/* 1 when P is proved empty: the largest violation of its rows,
+ * max_r max(rl_r - R_r z, R_r z - ru_r), has a rigorous lower bound above
+ * zero over P's box (an LP that is always feasible, so its duals give a
+ * useful bound where the solver's "infeasible" proves nothing); 0 when not
+ * proved (-1 when out of memory). */
+int lp_prove_empty(const lp *p, double deadline);
+
 /* Frees this thread's GLPK environment. A thread that used lps calls it
  * before it exits (GLPK keeps per-thread memory that is otherwise lost),
  * after freeing or releasing every lp it used. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "solvers/lp.h"
 #include "support/testutil.h"
 #include "verify/driver.h"
 
@@ -33,4 +34,20 @@ Test(milp, smooth_activations_are_unknown)
     cr_assert(strstr(m, "not piecewise linear"), "%s", m);
     prop_free(p);
     net_free(n);
+}
+
+/* An LP polytope whose rows contradict by 1e-3 is proved empty; one with
+ * room is not (the check behind dropping "infeasible" linear pieces). */
+Test(milp, empty_polytopes_are_proved_empty)
+{
+    double lo[2] = { 0, 0 }, hi[2] = { 2, 2 }, a[2] = { 1, 1 };
+    nc_err e;
+    lp *p = lp_new(2, lo, hi, &e);
+    cr_assert(p);
+    cr_assert_eq(lp_add_row(p, a, 1.0, INFINITY, &e), NC_OK);   /* x + y >= 1 */
+    cr_assert_eq(lp_prove_empty(p, 0), 0);
+    cr_assert_eq(lp_add_row(p, a, -INFINITY, 1.0 - 1e-3, &e), NC_OK);   /* x + y <= 0.999 */
+    cr_assert_eq(lp_prove_empty(p, 0), 1);
+    lp_free(p);
+    lp_thread_done();
 }

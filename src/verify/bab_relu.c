@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "core/clock.h"
 #include "core/fpround.h"
 #include "domains/crown.h"
 #include "domains/interval.h"
@@ -238,7 +239,9 @@ static bl_verdict leaf(ws *w, node *nd, team *t, nc_err *e)
         lp_outcome oc = lp_min_max(s.P, mk, G, g, c->o->deadline, &lower, z);
         if (mk > 0 && (lower > 0 || (all_strict && lower >= 0))) continue;
         if (oc == LP_EMPTY) {   /* GLPK's word is no proof: tighten the box until it empties */
-            if (star_tighten_box(&s, c->o->deadline) == 1) break;   /* rigorous: no point here */
+            if (lp_prove_empty(s.P, c->o->deadline) == 1 ||
+                star_tighten_box(&s, c->o->deadline) == 1)
+                break;   /* rigorous: no point here */
             oc = lp_min_max(s.P, mk, G, g, c->o->deadline, &lower, z);
             if (mk > 0 && (lower > 0 || (all_strict && lower >= 0))) continue;
         }
@@ -250,6 +253,9 @@ static bl_verdict leaf(ws *w, node *nd, team *t, nc_err *e)
                 w->pt[j] = z[j] < a ? a : z[j] > b ? b : z[j];
             }
             int r = team_offer(t, w->pt);
+            /* a vertex of a tiny piece may sit just outside it in exact
+             * arithmetic: descend from it too */
+            if (r == 0) r = offer(w, w->pt, t);
             if (r > 0) v = BL_FOUND;
             if (r < 0) st = e->code ? e->code : NC_EINTERNAL;
         }
@@ -549,6 +555,8 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         static const rbab_outcome map[] = { RBAB_PROVED, RBAB_FOUND, RBAB_TIMEOUT, RBAB_MEMORY,
                                             RBAB_STUCK };
         r->outcome = map[br.outcome];
+        if (r->outcome == RBAB_STUCK && o->deadline > 0 && clock_now() > o->deadline)
+            r->outcome = RBAB_TIMEOUT;   /* the last LPs were cut by the deadline */
         r->nodes += br.items;
         if (br.max_queue > r->max_queue) r->max_queue = br.max_queue;
     }
