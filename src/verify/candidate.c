@@ -17,6 +17,10 @@ int candidate_accept(void *vctx, const double *x)
         return 0;
     }
     verify_result *r = c->r;
+    if (r->v == VERDICT_VIOLATED) {   /* one counterexample is enough: keep the first */
+        exact_result_free(&er);
+        return 1;
+    }
     r->x = malloc((size_t)c->n->in_dim * sizeof *r->x);
     if (!r->x) {
         exact_result_free(&er);

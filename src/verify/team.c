@@ -7,7 +7,7 @@ void team_init(team *t, falsify_cb cb, void *ctx)
     pthread_mutex_init(&t->mu, NULL);
     pthread_mutex_init(&t->cbmu, NULL);
     pthread_cond_init(&t->cv, NULL);
-    t->busy = t->stop = 0;
+    t->busy = t->stop = t->accepted = 0;
     t->cb = cb;
     t->ctx = ctx;
 }
@@ -26,7 +26,10 @@ int team_offer(team *t, const double *x)
     pthread_mutex_unlock(&t->mu);
     if (stopped) return 0;
     pthread_mutex_lock(&t->cbmu);
-    int c = t->cb(t->ctx, x);
+    /* another worker's candidate was accepted and the search is about to
+     * stop: that one stands */
+    int c = t->accepted ? 1 : t->cb(t->ctx, x);
+    if (c > 0) t->accepted = 1;
     pthread_mutex_unlock(&t->cbmu);
     return c;
 }

@@ -18,6 +18,7 @@ typedef struct {
     pthread_cond_t cv;
     int busy;   /* workers processing an item */
     int stop;   /* the search has ended */
+    int accepted;   /* the callback accepted a counterexample (cbmu) */
     falsify_cb cb;
     void *ctx;
 } team;
@@ -25,7 +26,9 @@ typedef struct {
 void team_init(team *t, falsify_cb cb, void *ctx);
 void team_destroy(team *t);
 
-/* The callback, serialised; 0 without calling it once the search stopped.
+/* The callback, serialised; 0 without calling it once the search stopped,
+ * 1 without calling it once it accepted a counterexample (so that a result
+ * is written once).
  * team_offer_cb has falsify_cb's shape (its context is the team). */
 int team_offer(team *t, const double *x);
 int team_offer_cb(void *t, const double *x);
