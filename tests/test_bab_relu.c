@@ -2,8 +2,8 @@
  * sampled points of the split region; its answers match an enumeration of
  * all activation patterns (one LP each) at thresholds just above and just
  * below the true maximum, with one and two threads, and match star-set
- * reachability on properties with several disjuncts; Sigmoid networks give
- * unknown; MNIST-FC instances agree with expected.csv. */
+ * reachability on properties with several disjuncts; MNIST-FC instances
+ * agree with expected.csv (Sigmoid and Tanh networks: test_milp.c). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -168,19 +168,6 @@ Test(bab_relu, agrees_with_star_reachability_on_several_disjuncts, .timeout = 30
     }
     cr_assert_gt(decided, 3, "too few robust cases to mean anything (%d)", decided);
     cr_assert_lt(decided, 21, "too few non-robust cases to mean anything (%d)", 24 - decided);
-}
-
-Test(bab_relu, smooth_activations_are_unknown)
-{
-    rng r;
-    rng_seed(&r, 8);
-    int hidden[1] = { 4 };
-    net *n = tu_random_net(&r, 2, hidden, 1, 1, NET_SIGMOID);
-    double lo[2] = { 0, 0 };
-    prop *p = tu_threshold_prop(2, lo, 1.0, 1e9);
-    cr_assert_eq(tu_decide(n, p, VERIFY_BAB_RELU, 1, NULL, NULL), VERDICT_UNKNOWN);
-    prop_free(p);
-    net_free(n);
 }
 
 /* Instances of the 256x2 network the bounds alone leave open, decided by

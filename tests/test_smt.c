@@ -105,19 +105,6 @@ Test(smt, finds_a_tiny_planted_region)
     net_free(n);
 }
 
-Test(smt, smooth_activations_are_unknown)
-{
-    rng r;
-    rng_seed(&r, 5);
-    int hidden[1] = { 4 };
-    net *n = tu_random_net(&r, 2, hidden, 1, 1, NET_SIGMOID);
-    double lo[2] = { 0, 0 };
-    prop *p = threshold_prop(2, lo, 1.0, 0.0);
-    cr_assert_eq(tu_decide(n, p, VERIFY_SMT, 1, NULL, NULL), VERDICT_UNKNOWN);
-    prop_free(p);
-    net_free(n);
-}
-
 Test(smt, cli_method_smt)
 {
     char out[4096];

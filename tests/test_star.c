@@ -96,19 +96,6 @@ Test(star, enumeration_without_pruning_agrees, .timeout = 300)
     }
 }
 
-Test(star, smooth_activations_are_unknown)
-{
-    rng r;
-    rng_seed(&r, 5);
-    int hidden[1] = { 4 };
-    net *n = tu_random_net(&r, 2, hidden, 1, 1, NET_SIGMOID);
-    double lo[2] = { 0, 0 };
-    prop *p = tu_threshold_prop(2, lo, 1.0, 100.0);
-    cr_assert_eq(tu_decide(n, p, VERIFY_STAR, 1, NULL, NULL), VERDICT_UNKNOWN);
-    prop_free(p);
-    net_free(n);
-}
-
 /* ACAS Xu properties 1-4 on the networks 1_1 .. 1_9 by --method star. */
 Test(star, acasxu_first_row_agrees_with_expected, .timeout = 900)
 {
