@@ -225,7 +225,7 @@ static bl_verdict leaf(ws *w, node *nd, team *t, nc_err *e)
     if (!st && (!G || !g || !z)) st = e->code;
     const double *ylo = nd->b->lo[n->n], *yhi = nd->b->hi[n->n];
     bl_verdict v = BL_DROP;
-    for (int k = 0, r0 = 0; !st && v == BL_DROP && k < pc->n_disj; r0 += pc->disj[k].n_rows, k++) {
+    for (int k = 0; !st && v == BL_DROP && k < pc->n_disj; k++) {
         if (nd->done[k]) continue;
         int mk = pc->disj[k].n_rows, all_strict = 1;
         for (int j = 0; j < mk; j++) {
