@@ -208,12 +208,35 @@ int star_lp_range(star *s, int i, int want_lo, int want_hi, double deadline, dou
     return failed ? -1 : 0;
 }
 
-int star_tighten_box(star *s, double deadline)
+/* Per variable, 1 when the newest row of P gives it less than `share` of
+ * its  sum_j |a_j| width_j  (the row then hardly moves that variable's
+ * range); all 0 when share <= 0 or P has no row. */
+static void small_shares(const star *s, double share, char *skip)
+{
+    int nv = s->nv, m = lp_rows(s->P);
+    memset(skip, 0, (size_t)nv);
+    double *a = share > 0 && m > 0 ? calloc((size_t)nv + 1, sizeof *a) : NULL;
+    if (!a) return;
+    double rl, ru, tot = 0.0;
+    lp_get_row(s->P, m - 1, a, &rl, &ru);
+    for (int j = 0; j < nv; j++) tot += fabs(a[j]) * (lp_hi(s->P)[j] - lp_lo(s->P)[j]);
+    for (int j = 0; j < nv; j++)
+        skip[j] = fabs(a[j]) * (lp_hi(s->P)[j] - lp_lo(s->P)[j]) < share * tot;
+    free(a);
+}
+
+int star_tighten_box(star *s, double share, double deadline)
 {
     int nv = s->nv, failed = 0;
     double *g = calloc((size_t)nv + 1, sizeof *g);
-    if (!g) return -1;
+    char *skip = malloc((size_t)nv + 1);
+    if (!g || !skip) {
+        free(g), free(skip);
+        return -1;
+    }
+    small_shares(s, share, skip);
     for (int j = 0; j < nv; j++) {
+        if (skip[j]) continue;
         double lo = lp_lo(s->P)[j], hi = lp_hi(s->P)[j], low, zero = 0.0;
         g[j] = 1.0;
         s->lp_calls++;
@@ -225,12 +248,12 @@ int star_tighten_box(star *s, double deadline)
         if (-low < hi) hi = -low;
         g[j] = 0.0;
         if (lo > hi) {
-            free(g);
+            free(g), free(skip);
             return 1;
         }
         lp_tighten(s->P, j, lo, hi);
     }
-    free(g);
+    free(g), free(skip);
     return failed ? -1 : 0;
 }
 

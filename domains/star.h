@@ -58,10 +58,12 @@ void star_box_range(const star *s, int i, double *lo, double *hi);
 int star_lp_range(star *s, int i, int want_lo, int want_hi, double deadline, double *lo,
                   double *hi);
 
-/* Tightens P's box to the LP range of each variable over P (rigorous).
- * Returns 1 when P is proved empty, 0 otherwise, -1 when an LP failed
- * (the box then stays sound, only less tight). */
-int star_tighten_box(star *s, double deadline);
+/* Tightens P's box to the LP range of each variable over P (rigorous),
+ * skipping the variables that have less than `share` of the newest row's
+ * sum_j |a_j| width_j (0: every variable). Returns 1 when P is proved
+ * empty, 0 otherwise, -1 when an LP failed (the box then stays sound, only
+ * less tight). */
+int star_tighten_box(star *s, double share, double deadline);
 
 /* One piece of a ReLU / LeakyReLU neuron: sign > 0 keeps x_i (adding the
  * row x_i >= 0 unless `no_row`), sign < 0 maps it to alpha x_i (adding

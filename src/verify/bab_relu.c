@@ -240,7 +240,7 @@ static bl_verdict leaf(ws *w, node *nd, team *t, nc_err *e)
         if (mk > 0 && (lower > 0 || (all_strict && lower >= 0))) continue;
         if (oc == LP_EMPTY) {   /* GLPK's word is no proof: tighten the box until it empties */
             if (lp_prove_empty(s.P, c->o->deadline) == 1 ||
-                star_tighten_box(&s, c->o->deadline) == 1)
+                star_tighten_box(&s, 0.0, c->o->deadline) == 1)
                 break;   /* rigorous: no point here */
             oc = lp_min_max(s.P, mk, G, g, c->o->deadline, &lower, z);
             if (mk > 0 && (lower > 0 || (all_strict && lower >= 0))) continue;
