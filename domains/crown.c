@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/fpround.h"
+#include "core/matmul.h"
 #include "domains/crown_ctx.h"
 #include "domains/interval.h"
 
@@ -17,6 +18,7 @@ void crown_opts_init(crown_opts *o)
     o->beta_lr = 0.05;
     o->deadline = 0.0;
     o->keep_below = -1;
+    o->scratch = NULL;
 }
 
 void crown_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -55,6 +57,50 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
         return NULL;
     }
     return x;
+}
+
+struct crown_scratch {
+    cctx *x;
+};
+
+crown_scratch *crown_scratch_new(const net *n, nc_err *e)
+{
+    crown_scratch *s = err_calloc(e, 1, sizeof *s);
+    if (s && !(s->x = cx_new(n, NULL, e))) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void crown_scratch_free(crown_scratch *s)
+{
+    if (!s) return;
+    cx_free(s->x);
+    free(s);
+}
+
+/* The context for one call: o's scratch (for the same net) with b, or a
+ * new one; cx_close frees only the latter. */
+static cctx *cx_open(const net *n, const bounds *b, const crown_opts *o, nc_err *e)
+{
+    if (!o || !o->scratch) return cx_new(n, b, e);
+    cctx *x = o->scratch->x;
+    if (x->n != n) {
+        err_set(e, NC_EINTERNAL, "CROWN scratch space used with another network");
+        return NULL;
+    }
+    x->b = b;
+    return x;
+}
+
+static void cx_close(cctx *x, const crown_opts *o)
+{
+    if (o && o->scratch && o->scratch->x == x) {
+        x->b = NULL;
+        return;
+    }
+    cx_free(x);
 }
 
 /* Makes sure the scratch buffers hold m rows of the widest layer. */
@@ -189,8 +235,7 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
         case NET_AFFINE:
             add_err(x, m, dout, cur, x->vaff[i], c, g, eta);
             cblas_dgemv(CblasRowMajor, CblasNoTrans, m, dout, 1.0, cur, dout, l->b, 1, 1.0, c, 1);
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, din, dout, 1.0, cur, dout,
-                        l->w, din, 0.0, nxt, din);
+            mm_rows_w(m, dout, din, cur, l->w, 0.0, nxt);
             break;
         case NET_ADD: {
             double *absc = malloc((size_t)dout * sizeof *absc);
@@ -381,7 +426,7 @@ static nc_status unstable_rows(cctx *x, int k, int start, int d, double *L, doub
 
 nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_err *e)
 {
-    cctx *x = cx_new(n, b, e);
+    cctx *x = cx_open(n, b, o, e);
     if (!x) return e->code;
     int w = x->maxw;
     double *c = err_calloc(e, 2 * (size_t)w, sizeof *c);
@@ -414,7 +459,7 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
         }
     }
     free(c), free(out), free(lo), free(hi);
-    cx_free(x);
+    cx_close(x, o);
     return s;
 }
 
@@ -427,7 +472,7 @@ static nc_status rows_pass(const net *n, const bounds *b, int m, const double *C
                            const crown_opts *o, const crown_split_io *io, double *lower,
                            double *A, double *c, double *slack, nc_err *e)
 {
-    cctx *x = cx_new(n, b, e);
+    cctx *x = cx_open(n, b, o, e);
     if (!x) return e->code;
     nc_status s = cx_reserve(x, m, e);
     for (int k = 0; k <= n->n && !s; k++) s = cx_refresh(x, k, e);
@@ -449,7 +494,7 @@ static nc_status rows_pass(const net *n, const bounds *b, int m, const double *C
         for (int j = 0; j < nin; j++)
             xmin[(size_t)r * nin + j] = x->last[(size_t)r * nin + j] >= 0 ? b->lo[0][j] : b->hi[0][j];
     free(cc);
-    cx_free(x);
+    cx_close(x, o);
     return s;
 }
 

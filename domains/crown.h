@@ -28,6 +28,14 @@
 #include "core/err.h"
 #include "core/net.h"
 
+/* Scratch space for repeated bounding on one net (branch and bound):
+ * backward-pass buffers and |W| of every affine layer, kept between calls
+ * instead of allocated and recomputed by each. One thread at a time. */
+typedef struct crown_scratch crown_scratch;
+
+crown_scratch *crown_scratch_new(const net *n, nc_err *e);
+void crown_scratch_free(crown_scratch *s);
+
 typedef struct {
     int intersect;      /* relax with the intersection of the new bounds and what
                            the bounds object already holds (else pure CROWN) */
@@ -37,6 +45,7 @@ typedef struct {
     double deadline;    /* clock_now() time to stop optimising at (0: none) */
     int keep_below;     /* crown_intermediate: activation layers k <= keep_below
                            keep the boxes b holds (already sound; -1: none) */
+    crown_scratch *scratch;   /* reused work space for o's net (NULL: per call) */
 } crown_opts;
 
 void crown_opts_init(crown_opts *o);

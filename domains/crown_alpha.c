@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/matmul.h"
 #include "domains/crown_ctx.h"
 
 typedef struct {
@@ -163,8 +164,7 @@ static nc_status affine_wanted(const net_layer *l, const char *want, int m, cons
             idx[nu++] = j;
         }
     if (nu > 0)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, nu, din, 1.0, h, din, wu, din, 0.0,
-                    hu, nu);
+        mm_rows_wt(m, nu, din, h, wu, 0.0, hu);
     memset(hn, 0, (size_t)m * dout * sizeof *hn);
     for (int r = 0; r < m; r++)
         for (int j = 0; j < nu; j++)
@@ -199,8 +199,7 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
             st = affine_wanted(l, s->want[top], m, h, hn, e);
         else if (l->kind == NET_AFFINE) {
             for (int r = 0; r < m; r++) memcpy(&hn[(size_t)r * dout], l->b, (size_t)dout * sizeof *hn);
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, dout, din, 1.0, h, din, l->w,
-                        din, 1.0, hn, dout);
+            mm_rows_wt(m, dout, din, h, l->w, 1.0, hn);
         } else if (!net_is_activation(l->kind)) {
             for (int r = 0; r < m; r++)
                 for (int j = 0; j < dout; j++) {

@@ -195,3 +195,56 @@ Test(crown, shared_bounds_never_looser_than_interval)
     }
     cr_log_info("shared vs pure output bounds: %d of %d ends looser", looser, total);
 }
+
+/* One scratch space reused over many boxes of one network (as branch and
+ * bound does, with wider and narrower boxes and more and fewer rows) gives
+ * bit for bit the bounds of a fresh context per call; a scratch space made
+ * for another network is refused. */
+Test(crown, scratch_reuse_matches_fresh)
+{
+    rng r;
+    rng_seed(&r, 91);
+    nc_err e;
+    int hidden[3] = { 12, 9, 7 };
+    net *n = tu_random_net(&r, 5, hidden, 3, 3, NET_RELU);
+    crown_scratch *cs = crown_scratch_new(n, &e);
+    cr_assert_not_null(cs);
+    for (int trial = 0; trial < 40; trial++) {
+        bounds *bf = bounds_new(n, &e), *bs = bounds_new(n, &e);
+        double w = trial % 3 == 0 ? 2.0 : 0.05 + 0.3 * rng_unif(&r);
+        for (int i = 0; i < 5; i++) {
+            bf->lo[0][i] = rng_normal(&r);
+            bf->hi[0][i] = bf->lo[0][i] + w * rng_unif(&r);
+        }
+        bounds_copy(bs, bf);
+        crown_opts fresh, reuse;
+        crown_opts_init(&fresh);
+        fresh.alpha_iters = trial % 2 ? 5 : 0;
+        reuse = fresh;
+        reuse.scratch = cs;
+        cr_assert_eq(crown_intermediate(n, bf, &fresh, &e), NC_OK);
+        cr_assert_eq(crown_intermediate(n, bs, &reuse, &e), NC_OK);
+        for (int k = 0; k <= n->n; k++)
+            cr_assert_eq(memcmp(bf->lo[k], bs->lo[k], bf->dim[k] * sizeof(double)), 0, "layer %d", k);
+        int m = 1 + trial % 4;
+        double C[12], d[4], lf[4], ls[4];
+        for (int i = 0; i < 3 * m; i++) C[i] = rng_normal(&r);
+        for (int i = 0; i < m; i++) d[i] = rng_normal(&r);
+        cr_assert_eq(crown_rows(n, bf, m, C, d, &fresh, lf, NULL, NULL, NULL, &e), NC_OK);
+        cr_assert_eq(crown_rows(n, bs, m, C, d, &reuse, ls, NULL, NULL, NULL, &e), NC_OK);
+        cr_assert_eq(memcmp(lf, ls, m * sizeof(double)), 0, "trial %d", trial);
+        bounds_free(bf);
+        bounds_free(bs);
+    }
+    net *other = tu_random_net(&r, 5, hidden, 3, 3, NET_RELU);
+    bounds *bo = bounds_new(other, &e);
+    for (int i = 0; i < 5; i++) bo->lo[0][i] = 0, bo->hi[0][i] = 1;
+    crown_opts o;
+    crown_opts_init(&o);
+    o.scratch = cs;
+    cr_assert_eq(crown_intermediate(other, bo, &o, &e), NC_EINTERNAL);
+    bounds_free(bo);
+    net_free(other);
+    crown_scratch_free(cs);
+    net_free(n);
+}
