@@ -1,5 +1,6 @@
 #include "core/net.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,15 +278,15 @@ long net_param_count(const net *n)
 
 void net_layer_eval(const net_layer *l, const double *in, double *out)
 {
+    if (l->kind == NET_AFFINE) {   /* out = W in + b */
+        memcpy(out, l->b, (size_t)l->out * sizeof *out);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, l->out, l->in, 1.0, l->w, l->in, in, 1, 1.0, out, 1);
+        return;
+    }
     for (int i = 0; i < l->out; i++) {
         double v = NAN;
         switch (l->kind) {
-        case NET_AFFINE: {
-            const double *row = &l->w[(size_t)i * l->in];
-            v = l->b[i];
-            for (int j = 0; j < l->in; j++) v += row[j] * in[j];
-            break;
-        }
+        case NET_AFFINE: break;   /* above */
         case NET_RELU: v = in[i] > 0 ? in[i] : 0.0; break;
         case NET_LEAKY_RELU: v = in[i] >= 0 ? in[i] : l->alpha * in[i]; break;
         case NET_SIGMOID: v = 1.0 / (1.0 + exp(-in[i])); break;

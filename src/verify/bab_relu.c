@@ -90,6 +90,7 @@ typedef struct {
     double **slopes, **beta;   /* per activation layer: m x d, open rows */
     const signed char **sg;    /* per layer: its slice of the node's signs */
     falsifier *f;
+    crown_scratch *cs;
     long leaves;
 } ws;
 
@@ -107,6 +108,7 @@ static void ws_free(void *p)
     free(w->lam), free(w->slopes), free(w->beta), free(w->sg);
     free(w->C), free(w->dd), free(w->low), free(w->xmin), free(w->pt), free(w->rows);
     falsify_free(w->f);
+    crown_scratch_free(w->cs);
     free(w);
 }
 
@@ -129,7 +131,8 @@ static void *ws_new(void *ctx, nc_err *e)
     w->beta = err_calloc(e, (size_t)n->n + 1, sizeof(double *));
     w->sg = err_calloc(e, (size_t)n->n + 1, sizeof(signed char *));
     w->f = falsify_new(n, c->pc, e);
-    int ok = w->C && w->dd && w->low && w->xmin && w->pt && w->rows && w->lam && w->slopes &&
+    w->cs = crown_scratch_new(n, e);
+    int ok = w->cs && w->C && w->dd && w->low && w->xmin && w->pt && w->rows && w->lam && w->slopes &&
              w->beta && w->sg && w->f;
     for (int k = 0; ok && k < n->n; k++)
         if (c->off[k] >= 0 && (!(w->lam[k] = err_calloc(e, m * n->layers[k].in, sizeof(double))) ||
@@ -366,6 +369,7 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     co.intersect = 1;
     co.deadline = c->o->deadline;
     co.keep_below = c->o->recompute ? nd->last_layer : n->n;
+    co.scratch = w->cs;
     if (crown_intermediate(n, nd->b, &co, e)) return BL_ERROR;
     if (empty_region(nd->b)) return BL_DROP;
     /* the open disjuncts' rows */
