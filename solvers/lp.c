@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/fpround.h"
 #include "domains/interval.h"
+#include "solvers/lp_dense.h"
 
 /* One stored row: rl <= sum val[k] z[idx[k]] <= ru (idx 0-based). */
 typedef struct {
@@ -23,6 +24,7 @@ struct lp {
     lp_row *rows;
     glp_prob *P;     /* NULL after lp_release until the next use */
     int *stat;       /* saved basis: rows then columns (1-based GLPK codes), or NULL */
+    int stat_m, stat_n;   /* the rows and columns it was saved with */
 };
 
 static _Thread_local long solves, failures;
@@ -70,11 +72,7 @@ lp *lp_new(int n, const double *lo, const double *hi, nc_err *e)
     }
     memcpy(p->lo, lo, (size_t)n * sizeof *lo);
     memcpy(p->hi, hi, (size_t)n * sizeof *hi);
-    p->P = glp_create_prob();
-    glp_set_obj_dir(p->P, GLP_MIN);
-    if (n > 0) glp_add_cols(p->P, n);
-    for (int j = 0; j < n; j++) set_col(p->P, j, lo[j], hi[j]);
-    return p;
+    return p;   /* the GLPK problem is built on first need (ensure) */
 }
 
 static void row_clear(lp_row *r)
@@ -87,18 +85,17 @@ lp *lp_copy(const lp *q, nc_err *e)
     lp *p = lp_new(q->n, q->lo, q->hi, e);
     if (!p) return NULL;
     if (q->P) {
-        glp_erase_prob(p->P);
+        p->P = glp_create_prob();
         glp_copy_prob(p->P, q->P, GLP_OFF);
     } else {   /* rebuilt from the rows below on first use */
-        glp_delete_prob(p->P);
-        p->P = NULL;
         if (q->stat) {
-            p->stat = err_calloc(e, (size_t)q->m + q->n + 1, sizeof *p->stat);
+            p->stat = err_calloc(e, (size_t)q->stat_m + q->stat_n + 1, sizeof *p->stat);
             if (!p->stat) {
                 lp_free(p);
                 return NULL;
             }
-            memcpy(p->stat, q->stat, ((size_t)q->m + q->n) * sizeof *p->stat);
+            memcpy(p->stat, q->stat, ((size_t)q->stat_m + q->stat_n) * sizeof *p->stat);
+            p->stat_m = q->stat_m, p->stat_n = q->stat_n;
         }
     }
     p->rows = err_calloc(e, (size_t)q->m + 1, sizeof *p->rows);
@@ -142,6 +139,7 @@ void lp_release(lp *p)
     if (p->stat) {
         for (int r = 0; r < p->m; r++) p->stat[r] = glp_get_row_stat(p->P, r + 1);
         for (int j = 0; j < p->n; j++) p->stat[p->m + j] = glp_get_col_stat(p->P, j + 1);
+        p->stat_m = p->m, p->stat_n = p->n;
     }
     glp_delete_prob(p->P);
     p->P = NULL;
@@ -174,8 +172,10 @@ static int ensure(lp *p)
     }
     free(idx1), free(val1);
     if (p->stat) {
-        for (int r = 0; r < p->m; r++) glp_set_row_stat(p->P, r + 1, p->stat[r]);
-        for (int j = 0; j < p->n; j++) glp_set_col_stat(p->P, j + 1, p->stat[p->m + j]);
+        /* rows and columns added since are basic / at their bound (GLPK's defaults) */
+        for (int r = 0; r < p->stat_m && r < p->m; r++) glp_set_row_stat(p->P, r + 1, p->stat[r]);
+        for (int j = 0; j < p->stat_n && j < p->n; j++)
+            glp_set_col_stat(p->P, j + 1, p->stat[p->stat_m + j]);
         free(p->stat);
         p->stat = NULL;
     }
@@ -195,13 +195,11 @@ int lp_add_col(lp *p, double lo, double hi, nc_err *e)
     double *h = err_realloc(e, p->hi, (size_t)p->n + 2, sizeof *h);
     if (!h) return -1;
     p->hi = h;
-    if (ensure(p)) {
-        err_set(e, NC_ENOMEM, "out of memory for an LP");
-        return -1;
-    }
     p->lo[p->n] = lo, p->hi[p->n] = hi;
-    glp_add_cols(p->P, 1);
-    set_col(p->P, p->n, lo, hi);
+    if (p->P) {
+        glp_add_cols(p->P, 1);
+        set_col(p->P, p->n, lo, hi);
+    }
     return p->n++;
 }
 
@@ -232,7 +230,6 @@ static int glpk_row(glp_prob *P, int nnz, const int *idx1, const double *val1, d
 
 nc_status lp_add_row(lp *p, const double *a, double rl, double ru, nc_err *e)
 {
-    if (ensure(p)) return err_set(e, NC_ENOMEM, "out of memory for an LP");
     if (p->m == p->cap) {
         int cap = p->cap ? 2 * p->cap : 16;
         lp_row *v = err_realloc(e, p->rows, (size_t)cap, sizeof *v);
@@ -258,7 +255,7 @@ nc_status lp_add_row(lp *p, const double *a, double rl, double ru, nc_err *e)
             idx1[k] = j + 1;
             val1[k] = a[j];
         }
-    glpk_row(p->P, nnz, idx1, val1, rl, ru);
+    if (p->P) glpk_row(p->P, nnz, idx1, val1, rl, ru);
     /* keep them 0-based for ourselves */
     for (k = 0; k < nnz; k++) {
         idx1[k] = idx1[k + 1] - 1;
@@ -284,11 +281,11 @@ static double prod_lower(double dlo, double dhi, double lo, double hi)
 }
 
 /* The safe bound for objective c (ncols entries incl. any auxiliary
- * column, whose box is tlo/thi) plus constant c0, from GLPK's current row
- * duals. Rows: the stored ones, then `extra` auxiliary rows described by
- * (G_r, -1 on t, ru = -g_r). */
+ * column, whose box is tlo/thi) plus constant c0, from row duals ydual (any
+ * values: the stored rows', then those of `m_aux` auxiliary rows described
+ * by (G_r, -1 on t, ru = -g_r); > 0 prices the lower end, < 0 the upper). */
 static double safe_bound(const lp *p, const double *c, double c0, int m_aux, const double *G,
-                         const double *g, double tlo, double thi)
+                         const double *g, double tlo, double thi, const double *ydual)
 {
     int n = p->n, nc = n + (m_aux > 0);
     double *d = calloc((size_t)nc, sizeof *d), *ad = calloc((size_t)nc, sizeof *ad);
@@ -304,7 +301,7 @@ static double safe_bound(const lp *p, const double *c, double c0, int m_aux, con
     fpr_sum_add(&total, c0);
     int terms = 1;
     for (int r = 0; r < p->m + m_aux; r++) {
-        double y = glp_get_row_dual(p->P, r + 1);
+        double y = ydual[r];
         double rl, ru;
         if (r < p->m) rl = p->rows[r].rl, ru = p->rows[r].ru;
         else rl = -INFINITY, ru = -g[r - p->m];
@@ -364,35 +361,142 @@ static int run_simplex(glp_prob *P, double deadline)
     return ret;
 }
 
+/* Every row's dual from GLPK's solution (the stored rows, then m_aux
+ * auxiliary ones); NULL when out of memory. */
+static double *glpk_duals(const lp *p, int m_aux)
+{
+    double *y = malloc(((size_t)p->m + m_aux + 1) * sizeof *y);
+    for (int r = 0; y && r < p->m + m_aux; r++) y[r] = glp_get_row_dual(p->P, r + 1);
+    return y;
+}
+
+/* lp_min_max by the dense solver (solvers/lp_dense.h) for few columns and
+ * a finite box: constraints a . z >= b from the stored rows' finite ends
+ * and the auxiliary rows, then the multipliers back to row duals for
+ * safe_bound. Returns LP_FAILED when the solver gives nothing usable (the
+ * caller then asks GLPK). */
+static lp_outcome dense_min_max(lp *p, int m, const double *G, const double *g, const double *c,
+                                double c0, double tlo, double thi, double *lower, double *x)
+{
+    int n = p->n, nv = n + (m > 1), mc = 0;
+    for (int r = 0; r < p->m; r++) mc += isfinite(p->rows[r].rl) + isfinite(p->rows[r].ru);
+    if (m > 1) mc += m;
+    double *A = calloc((size_t)mc * nv + 1, sizeof *A), *b = calloc((size_t)mc + 1, sizeof *b);
+    double *mu = calloc((size_t)mc + 1, sizeof *mu);
+    double *yd = calloc((size_t)p->m + (m > 1 ? m : 0) + 1, sizeof *yd);
+    int *of = calloc((size_t)mc + 1, sizeof *of);   /* constraint -> row, negative: upper end */
+    double lo[LPD_MAX_COLS], hi[LPD_MAX_COLS], z[LPD_MAX_COLS];
+    lp_outcome out = LP_FAILED;
+    if (!A || !b || !mu || !yd || !of) goto done;
+    memcpy(lo, p->lo, (size_t)n * sizeof *lo);
+    memcpy(hi, p->hi, (size_t)n * sizeof *hi);
+    if (m > 1) lo[n] = tlo, hi[n] = thi;
+    int k = 0;
+    for (int r = 0; r < p->m; r++) {
+        const lp_row *row = &p->rows[r];
+        for (int side = 0; side < 2; side++) {
+            double end = side ? row->ru : row->rl, sg = side ? -1.0 : 1.0;
+            if (!isfinite(end)) continue;
+            for (int q = 0; q < row->nnz; q++) A[(size_t)k * nv + row->idx[q]] = sg * row->val[q];
+            b[k] = sg * end;
+            of[k++] = side ? -(r + 1) : r + 1;
+        }
+    }
+    for (int r = 0; m > 1 && r < m; r++) {   /* t - G_r z >= g_r */
+        for (int j = 0; j < n; j++) A[(size_t)k * nv + j] = -G[(size_t)r * n + j];
+        A[(size_t)k * nv + n] = 1.0;
+        b[k] = g[r];
+        of[k++] = -(p->m + r + 1);
+    }
+    solves++;
+    lpd_status st = lpd_solve(nv, mc, A, b, c, lo, hi, z, mu);
+    if (st == LPD_FAILED) goto done;
+    for (int i = 0; i < mc; i++) {
+        int r = of[i] > 0 ? of[i] - 1 : -of[i] - 1;
+        yd[r] += of[i] > 0 ? mu[i] : -mu[i];
+    }
+    int m_aux = m > 1 ? m : 0;
+    if (st == LPD_OPTIMAL) {
+        *lower = safe_bound(p, c, c0, m_aux, G, g, tlo, thi, yd);
+        if (x) memcpy(x, z, (size_t)n * sizeof *x);
+        out = LP_BOUND;
+    } else {   /* a ray: P is empty when it bounds the objective 0 above zero */
+        double *zero = calloc((size_t)nv, sizeof *zero);
+        double *none = calloc((size_t)p->m + m_aux + 1, sizeof *none);
+        if (zero && none && safe_bound(p, zero, 0.0, m_aux, G, g, tlo, thi, yd) > 0)
+            *lower = INFINITY;
+        else if (zero && none)
+            *lower = safe_bound(p, c, c0, m_aux, G, g, tlo, thi, none);   /* the box alone */
+        free(zero), free(none);
+        out = LP_EMPTY;
+    }
+done:
+    free(A), free(b), free(mu), free(yd), free(of);
+    return out;
+}
+
+/* Objective c (n + 1 entries) and t's box for lp_min_max's m rows:
+ * G_0 itself when m == 1, else the column t >= every row. */
+static void objective(const lp *p, int m, const double *G, const double *g, double *c, double *c0,
+                      double *tlo, double *thi)
+{
+    int n = p->n;
+    *tlo = *thi = *c0 = 0.0;
+    memset(c, 0, ((size_t)n + 1) * sizeof *c);
+    if (m == 1) {
+        memcpy(c, G, (size_t)n * sizeof *c);
+        *c0 = g[0];
+        return;
+    }
+    *tlo = -INFINITY, *thi = -INFINITY;   /* the box of t holds max_r over P */
+    for (int r = 0; r < m; r++) {
+        double l = itv_row_lower(&G[(size_t)r * n], g[r], n, p->lo, p->hi);
+        double u = itv_row_upper(&G[(size_t)r * n], g[r], n, p->lo, p->hi);
+        if (l > *tlo) *tlo = l;
+        if (u > *thi) *thi = u;
+    }
+    c[n] = 1.0;
+}
+
+/* 1 when the dense solver applies: few columns, a finite box. */
+static int dense_fits(const lp *p, int m, double tlo, double thi)
+{
+    if (p->n < 1 || p->n + (m > 1) > LPD_MAX_COLS) return 0;
+    for (int j = 0; j < p->n; j++)
+        if (!isfinite(p->lo[j]) || !isfinite(p->hi[j])) return 0;
+    return m == 1 || (isfinite(tlo) && isfinite(thi));
+}
+
 lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double deadline,
                       double *lower, double *x)
 {
     int n = p->n;
     *lower = -INFINITY;
-    if (ensure(p)) return LP_FAILED;
-    double *c = calloc((size_t)n + 1, sizeof *c);
+    if (deadline > 0 && clock_now() >= deadline) return LP_FAILED;
+    double *c = calloc((size_t)n + 2, sizeof *c);
     if (!c) return LP_FAILED;
-    double tlo = 0.0, thi = 0.0, c0 = 0.0;
+    double tlo, thi, c0;
+    objective(p, m, G, g, c, &c0, &tlo, &thi);
+    if (dense_fits(p, m, tlo, thi)) {
+        lp_outcome o = dense_min_max(p, m, G, g, c, c0, tlo, thi, lower, x);
+        if (o != LP_FAILED) {
+            free(c);
+            return o;
+        }
+    }
+    if (ensure(p)) {
+        free(c);
+        return LP_FAILED;
+    }
     int first_aux = 0;
     if (m == 1) {
-        memcpy(c, G, (size_t)n * sizeof *c);
-        c0 = g[0];
         for (int j = 0; j < n; j++) glp_set_obj_coef(p->P, j + 1, c[j]);
     } else {
-        /* t >= G_r z + g_r for every r; the box of t holds max_r over P */
-        tlo = -INFINITY, thi = -INFINITY;
-        for (int r = 0; r < m; r++) {
-            double l = itv_row_lower(&G[(size_t)r * n], g[r], n, p->lo, p->hi);
-            double u = itv_row_upper(&G[(size_t)r * n], g[r], n, p->lo, p->hi);
-            if (l > tlo) tlo = l;
-            if (u > thi) thi = u;
-        }
         int jt = glp_add_cols(p->P, 1);
         glp_set_col_bnds(p->P, jt, bound_type(tlo, thi), isfinite(tlo) ? tlo : 0.0,
                          isfinite(thi) ? thi : 0.0);
         for (int j = 0; j < n; j++) glp_set_obj_coef(p->P, j + 1, 0.0);
         glp_set_obj_coef(p->P, jt, 1.0);
-        c[n] = 1.0;
         int *idx1 = malloc(((size_t)n + 2) * sizeof *idx1);
         double *val1 = malloc(((size_t)n + 2) * sizeof *val1);
         if (!idx1 || !val1) {
@@ -419,7 +523,9 @@ lp_outcome lp_min_max(lp *p, int m, const double *G, const double *g, double dea
     }
     int ret = run_simplex(p->P, deadline);
     int status = ret == 0 ? glp_get_status(p->P) : GLP_UNDEF;
-    *lower = safe_bound(p, c, c0, m > 1 ? m : 0, G, g, tlo, thi);
+    double *yd = glpk_duals(p, m > 1 ? m : 0);
+    *lower = yd ? safe_bound(p, c, c0, m > 1 ? m : 0, G, g, tlo, thi, yd) : -INFINITY;
+    free(yd);
     lp_outcome out = status == GLP_OPT ? LP_BOUND : status == GLP_NOFEAS ? LP_EMPTY : LP_FAILED;
     if (out == LP_FAILED) {
         *lower = -INFINITY;
