@@ -192,3 +192,30 @@ Test(bab_relu, mnist_instances_agree_with_expected, .timeout = 300)
         cr_assert_eq(rc, !strcmp(props[i][1], "holds") ? 0 : 1, "%s: exit %d", props[i][0], rc);
     }
 }
+
+/* Cut short by --timeout, ReLU branch and bound answers "timeout" and says
+ * how far the proof was: the worst open bound, below zero (else it would
+ * have been dropped), in the JSON report and as a note in the text. */
+Test(bab_relu, timeout_reports_the_worst_open_bound, .timeout = 120)
+{
+    const char *root = tu_benchmarks();
+    if (!root) cr_skip_test("benchmarks not found");
+    char args[1024], out[1 << 16];
+    snprintf(args, sizeof args,
+             "verify %s/mnistfc/onnx/mnist-net_256x6.onnx %s/mnistfc/vnnlib/prop_0_0.05.vnnlib "
+             "--method bab-relu --timeout 5 --jobs 1 --json",
+             root, root);
+    int rc = tu_nncert(args, out, sizeof out);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
+    const char *ob = strstr(out, "\"open_bound\":");
+    cr_assert_not_null(ob, "%s", out);
+    double v = strtod(ob + strlen("\"open_bound\":"), NULL);
+    cr_assert(v < 0 && isfinite(v), "open bound %g", v);
+    cr_assert_not_null(strstr(out, "\"result\":\"timeout\""), "%s", out);
+    snprintf(args, sizeof args,
+             "verify %s/mnistfc/onnx/mnist-net_256x6.onnx %s/mnistfc/vnnlib/prop_0_0.05.vnnlib "
+             "--method bab-relu --timeout 2 --jobs 1",
+             root, root);
+    tu_nncert(args, out, sizeof out);
+    cr_assert_not_null(strstr(out, "note: the worst subproblem left open has its bound at -"), "%s", out);
+}

@@ -31,12 +31,21 @@ int report_cex(FILE *f, const verify_result *r)
     return ok ? 0 : -1;
 }
 
+/* The ReLU branch and bound's worst open bound, for undecided answers. */
+static int open_bound_shown(const verify_result *r)
+{
+    return isfinite(r->open_bound) && r->v != VERDICT_HOLDS && r->v != VERDICT_VIOLATED;
+}
+
 int report_verify_text(FILE *f, const verify_result *r)
 {
     int ok = fprintf(f, "%s (%s) in %.3f s%s%s\n", verdict_name(r->v), verdict_vnncomp(r->v),
                      r->seconds,
                      !*r->method ? "" : r->v == VERDICT_HOLDS || r->v == VERDICT_VIOLATED ? " by " : " after ",
                      r->method) >= 0;
+    if (ok && open_bound_shown(r))
+        ok = fprintf(f, "note: the worst subproblem left open has its bound at %.6g (a proof needs > 0)\n",
+                     r->open_bound) >= 0;
     if (ok && r->lp_failures > 0)
         ok = fprintf(f, "note: GLPK failed on %ld of %ld LPs; their bounds were not used\n",
                      r->lp_failures, r->lp_calls) >= 0;
@@ -57,6 +66,7 @@ int report_verify_json(FILE *f, const verify_result *r)
     json_object_set_new(o, "method", json_string(r->method));
     if (r->boxes > 0) json_object_set_new(o, "boxes", json_integer(r->boxes));
     if (r->subproblems > 0) json_object_set_new(o, "subproblems", json_integer(r->subproblems));
+    if (open_bound_shown(r)) json_object_set_new(o, "open_bound", json_real(r->open_bound));
     if (r->stars > 0) {
         json_object_set_new(o, "stars", json_integer(r->stars));
         json_object_set_new(o, "pieces", json_integer(r->pieces));

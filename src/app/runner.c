@@ -124,7 +124,11 @@ static int read_answer(const char *path, runner_result *r)
             snprintf(r->detail, sizeof r->detail, "%lld stars, %lld LPs",
                      (long long)json_integer_value(stars), (long long)json_integer_value(lps));
         json_t *sub = json_object_get(o, "subproblems");
-        if (json_is_integer(sub))
+        json_t *ob = json_object_get(o, "open_bound");
+        if (json_is_integer(sub) && json_is_number(ob))
+            snprintf(r->detail, sizeof r->detail, "%lld subproblems, worst open bound %.3g",
+                     (long long)json_integer_value(sub), json_number_value(ob));
+        else if (json_is_integer(sub))
             snprintf(r->detail, sizeof r->detail, "%lld subproblems",
                      (long long)json_integer_value(sub));
     }

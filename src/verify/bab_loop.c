@@ -1,5 +1,6 @@
 #include "verify/bab_loop.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -118,9 +119,11 @@ nc_status bl_run(const bl_ops *ops, bl_item root, const bl_opts *o, falsify_cb c
         *e = sh.err;
         s = sh.status;
     }
+    r->open_prio = INFINITY;
     while (sh.q.n > 0) {
         bl_item it;
         pq_pop(&sh.q, &it);
+        if (it.prio < r->open_prio) r->open_prio = it.prio;
         ops->item_free(it.p);
     }
     pq_free(&sh.q);

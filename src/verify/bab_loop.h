@@ -57,6 +57,7 @@ typedef struct {
     bl_outcome outcome;
     long items;       /* items stepped */
     long max_queue;   /* largest queue seen */
+    double open_prio; /* smallest priority still queued at the end (+inf: none) */
 } bl_result;
 
 /* Runs the search from root (consumed). cb/ctx as in verify/falsify.h. */

@@ -476,6 +476,7 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
 {
     memset(r, 0, sizeof *r);
     r->outcome = RBAB_STUCK;
+    r->open_bound = NAN;
     for (int k = 0; k < n->n; k++)
         if (net_is_activation(n->layers[k].kind) && n->layers[k].kind != NET_RELU &&
             n->layers[k].kind != NET_LEAKY_RELU) {
@@ -562,6 +563,8 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         if (r->outcome == RBAB_STUCK && o->deadline > 0 && clock_now() > o->deadline)
             r->outcome = RBAB_TIMEOUT;   /* the last LPs were cut by the deadline */
         r->nodes += br.items;
+        if ((r->outcome == RBAB_TIMEOUT || r->outcome == RBAB_MEMORY) && isfinite(br.open_prio))
+            r->open_bound = br.open_prio;
         if (br.max_queue > r->max_queue) r->max_queue = br.max_queue;
     }
     if (root) node_free(root);

@@ -44,6 +44,9 @@ typedef struct {
     long nodes;        /* subproblems bounded */
     long leaves;       /* decided as linear pieces by LP */
     long max_queue;
+    double open_bound; /* when it timed out or ran out of memory: the worst
+                          bound still queued (a proof needs it above 0); NaN
+                          when not known */
     char why[160];     /* for RBAB_STUCK */
 } rbab_result;
 

@@ -103,6 +103,8 @@ static nc_status search_case(search_kind kind, const net *n, const prop *p, int 
         rbab_result rr;
         st = bab_relu(n, &p->cases[k], &ro, candidate_accept, &c, &rr, e);
         r->subproblems += rr.nodes;
+        if (!isnan(rr.open_bound) && !(rr.open_bound >= r->open_bound))
+            r->open_bound = rr.open_bound;   /* the worst over the cases */
         *oc = map[rr.outcome];
         if (rr.outcome == RBAB_STUCK) snprintf(why, why_cap, "%s", rr.why);
     } else if (kind == SEARCH_STAR) {
@@ -346,6 +348,7 @@ nc_status verify_property(const net *n, const prop *p, const verify_opts *o, ver
 {
     memset(r, 0, sizeof *r);
     r->v = VERDICT_UNKNOWN;
+    r->open_bound = NAN;
     r->n_in = n->in_dim;
     r->n_out = n->out_dim;
     r->method = "";

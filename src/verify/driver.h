@@ -78,6 +78,8 @@ typedef struct {
     long candidates;      /* candidates rejected by the exact check */
     long boxes;           /* boxes bounded by input branch and bound */
     long subproblems;     /* subproblems bounded by ReLU branch and bound */
+    double open_bound;    /* ReLU branch and bound cut short: the worst bound it
+                             still had queued, over the cases (NaN: none) */
     long stars;           /* stars processed by star-set reachability */
     long pieces;          /* output pieces it reached */
     long lp_calls;        /* LPs it solved */
