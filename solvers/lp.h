@@ -1,9 +1,10 @@
-/* lp: a polytope over boxed variables, minimised over with GLPK, with
- * bounds that hold in exact arithmetic.
+/* lp: a polytope over boxed variables, minimised over by LP, with bounds
+ * that hold in exact arithmetic. Few variables and a finite box: the dense
+ * simplex of solvers/lp_dense.h; otherwise (or when it fails) GLPK.
  *
  * P = { z : lo <= z <= hi,  rl_r <= R_r z <= ru_r for every row r }.
  * The rows and the box are doubles and mean exactly the rationals they
- * denote. GLPK's simplex works in floating point with tolerances, so its
+ * denote. Both solvers work in floating point with tolerances, so an
  * optimum is never taken on trust: lp_min_max turns the solver's row duals
  * y into a bound that holds for ANY y (Neumaier and Shcherbina, "Safe bounds
  * in linear and mixed-integer programming", Math. Prog. 2004):
@@ -15,8 +16,11 @@
  * box is, and close to the optimum when y is close to optimal; a solver
  * failure (time limit, numerical trouble) only makes it -inf.
  *
- * One lp object keeps its GLPK problem and basis between calls, so
- * successive minimisations over the same P are warm-started. An lp is used
+ * The dense solver's "infeasible" is a dual ray, trusted only when the same
+ * bound with a zero objective is above zero (then *lower = +inf).
+ * One lp object keeps its GLPK problem (built on first need) and basis
+ * between calls, so successive GLPK minimisations over the same P are
+ * warm-started. An lp is used
  * by one thread at a time. GLPK keeps its memory per thread, so an lp that
  * moves to another thread must first be released (lp_release) by the
  * thread that used it: the next user rebuilds the problem from our copy of
