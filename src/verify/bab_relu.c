@@ -37,22 +37,27 @@ void rbab_opts_init(rbab_opts *o)
  * the children's smaller regions too. */
 typedef struct {
     atomic_int refs;
-    float *slopes, *beta;
-    double *low;
+    int m;               /* the parent's open rows: case rows rows[p] */
+    int *rows;
+    float *slopes, *beta;   /* per activation layer k: m x d_k at m * off[k] */
+    double *low;            /* per open row */
 } warm;
 
 static void warm_drop(warm *w)
 {
     if (!w || atomic_fetch_sub(&w->refs, 1) > 1) return;
-    free(w->slopes), free(w->beta), free(w->low), free(w);
+    free(w->rows), free(w->slopes), free(w->beta), free(w->low), free(w);
 }
 
-/* A subproblem: boxes sound on its region, the split of every activation
- * neuron (+1, -1, 0 = none; laid out layer after layer), the disjuncts
+/* A subproblem: the boxes of the activation layers' inputs, sound on its
+ * region (box[i] and box[n_act + i] bound neuron i, laid out layer after
+ * layer; every other box follows from them and the input box, and is
+ * recomputed when the subproblem is bounded), the split of every
+ * activation neuron (+1, -1, 0 = none; same layout), the disjuncts
  * excluded there, the layer of its newest split (-1 at the root), and what
  * it inherits (NULL at the root). */
 typedef struct {
-    bounds *b;
+    double *box;
     signed char *sign;
     char *done;
     int last_layer;
@@ -63,7 +68,7 @@ static void node_free(void *p)
 {
     node *nd = p;
     if (!nd) return;
-    bounds_free(nd->b);
+    free(nd->box);
     warm_drop(nd->w);
     free(nd->sign), free(nd->done), free(nd);
 }
@@ -77,6 +82,7 @@ typedef struct {
     double *C, *dd;    /* every row of the case */
     int *row_disj, *row_in;   /* its disjunct, its index there */
     int *off;          /* per layer: first neuron in `sign` (-1: not an activation) */
+    const bounds *root;   /* every box at the root (the input box among them) */
     pthread_mutex_t mu;   /* guards the counters and why */
     long leaves;
     char why[160];
@@ -84,6 +90,7 @@ typedef struct {
 
 typedef struct {
     const rctx *c;
+    bounds *b;                 /* the boxes of the subproblem being bounded */
     double *C, *dd, *low, *xmin, *pt;
     int *rows;                 /* open row -> case row */
     double **lam;              /* per activation layer: m x d */
@@ -109,6 +116,7 @@ static void ws_free(void *p)
     free(w->C), free(w->dd), free(w->low), free(w->xmin), free(w->pt), free(w->rows);
     falsify_free(w->f);
     crown_scratch_free(w->cs);
+    bounds_free(w->b);
     free(w);
 }
 
@@ -132,7 +140,8 @@ static void *ws_new(void *ctx, nc_err *e)
     w->sg = err_calloc(e, (size_t)n->n + 1, sizeof(signed char *));
     w->f = falsify_new(n, c->pc, e);
     w->cs = crown_scratch_new(n, e);
-    int ok = w->cs && w->C && w->dd && w->low && w->xmin && w->pt && w->rows && w->lam && w->slopes &&
+    w->b = bounds_new(n, e);
+    int ok = w->b && w->cs && w->C && w->dd && w->low && w->xmin && w->pt && w->rows && w->lam && w->slopes &&
              w->beta && w->sg && w->f;
     for (int k = 0; ok && k < n->n; k++)
         if (c->off[k] >= 0 && (!(w->lam[k] = err_calloc(e, m * n->layers[k].in, sizeof(double))) ||
@@ -146,26 +155,62 @@ static void *ws_new(void *ctx, nc_err *e)
     return w;
 }
 
-/* A child of nd with neuron j of layer k on side s (its box clamped). */
-static node *child(const rctx *c, const node *nd, int k, int j, int s, warm *wm, nc_err *e)
+/* The activation boxes of b into box (node layout). */
+static void pack(const rctx *c, const bounds *b, double *box)
 {
-    node *ch = err_calloc(e, 1, sizeof *ch);
+    for (int k = 0; k < c->n->n; k++) {
+        if (c->off[k] < 0) continue;
+        int d = b->dim[k];
+        memcpy(&box[c->off[k]], b->lo[k], (size_t)d * sizeof *box);
+        memcpy(&box[c->n_act + c->off[k]], b->hi[k], (size_t)d * sizeof *box);
+    }
+}
+
+/* Every box of node nd into b: the root's, with the node's activation
+ * boxes (the others are recomputed from them by the next CROWN pass). */
+static void unpack(const rctx *c, const node *nd, bounds *b)
+{
+    bounds_copy(b, c->root);
+    for (int k = 0; k < c->n->n; k++) {
+        if (c->off[k] < 0) continue;
+        int d = b->dim[k];
+        memcpy(b->lo[k], &nd->box[c->off[k]], (size_t)d * sizeof *nd->box);
+        memcpy(b->hi[k], &nd->box[c->n_act + c->off[k]], (size_t)d * sizeof *nd->box);
+    }
+}
+
+/* A node with the activation boxes of b, signs and exclusions copied. */
+static node *node_new(const rctx *c, const bounds *b, const signed char *sign, const char *done,
+                      nc_err *e)
+{
+    node *nd = err_calloc(e, 1, sizeof *nd);
+    if (!nd) return NULL;
+    nd->box = err_calloc(e, 2 * (size_t)c->n_act + 1, sizeof *nd->box);
+    nd->sign = err_calloc(e, (size_t)c->n_act + 1, 1);
+    nd->done = err_calloc(e, (size_t)c->nd + 1, 1);
+    if (!nd->box || !nd->sign || !nd->done) {
+        node_free(nd);
+        return NULL;
+    }
+    pack(c, b, nd->box);
+    if (sign) memcpy(nd->sign, sign, (size_t)c->n_act);
+    if (done) memcpy(nd->done, done, (size_t)c->nd);
+    return nd;
+}
+
+/* A child of nd (whose boxes, just bounded, are b) with neuron j of layer
+ * k on side s (its box clamped). */
+static node *child(const rctx *c, const node *nd, const bounds *b, int k, int j, int s, warm *wm,
+                   nc_err *e)
+{
+    node *ch = node_new(c, b, nd->sign, nd->done, e);
     if (!ch) return NULL;
     ch->w = wm;
     atomic_fetch_add(&wm->refs, 1);
-    ch->b = bounds_new(c->n, e);
-    ch->sign = err_calloc(e, (size_t)c->n_act + 1, 1);
-    ch->done = err_calloc(e, (size_t)c->nd + 1, 1);
-    if (!ch->b || !ch->sign || !ch->done) {
-        node_free(ch);
-        return NULL;
-    }
-    bounds_copy(ch->b, nd->b);
-    memcpy(ch->sign, nd->sign, (size_t)c->n_act);
-    memcpy(ch->done, nd->done, (size_t)c->nd);
-    ch->sign[c->off[k] + j] = (signed char)s;
-    if (s > 0) ch->b->lo[k][j] = 0.0;
-    else ch->b->hi[k][j] = 0.0;
+    int i = c->off[k] + j;
+    ch->sign[i] = (signed char)s;
+    if (s > 0) ch->box[i] = 0.0;
+    else ch->box[c->n_act + i] = 0.0;
     ch->last_layer = k;
     return ch;
 }
@@ -218,7 +263,7 @@ static bl_verdict leaf(ws *w, node *nd, team *t, nc_err *e)
         for (int i = 0; i < l->in && !st; i++) {
             int sg = nd->sign[c->off[k] + i];
             if (sg) st = star_piece(&s, i, sg, alpha, 0, e);
-            else st = star_piece(&s, i, nd->b->lo[k][i] >= 0 ? 1 : -1, alpha, 1, e);
+            else st = star_piece(&s, i, w->b->lo[k][i] >= 0 ? 1 : -1, alpha, 1, e);
         }
     }
     int nv = s.nv, no = n->out_dim;
@@ -226,7 +271,7 @@ static bl_verdict leaf(ws *w, node *nd, team *t, nc_err *e)
     double *g = st ? NULL : err_calloc(e, (size_t)c->m + 1, sizeof *g);
     double *z = st ? NULL : err_calloc(e, (size_t)nv + 1, sizeof *z);
     if (!st && (!G || !g || !z)) st = e->code;
-    const double *ylo = nd->b->lo[n->n], *yhi = nd->b->hi[n->n];
+    const double *ylo = w->b->lo[n->n], *yhi = w->b->hi[n->n];
     bl_verdict v = BL_DROP;
     for (int k = 0; !st && v == BL_DROP && k < pc->n_disj; k++) {
         if (nd->done[k]) continue;
@@ -289,7 +334,7 @@ static int choose(ws *w, const node *nd, const int *best_open, int n_best, int *
         int d = n->layers[k].in;
         double scale = n->layers[k].kind == NET_LEAKY_RELU ? fabs(1.0 - n->layers[k].alpha) : 1.0;
         for (int j = 0; j < d; j++) {
-            double lo = nd->b->lo[k][j], hi = nd->b->hi[k][j];
+            double lo = w->b->lo[k][j], hi = w->b->hi[k][j];
             if (!(lo < 0 && hi > 0) || nd->sign[c->off[k] + j]) continue;
             double icpt = isfinite(lo) && isfinite(hi) ? -lo * hi / (hi - lo) * scale : 1e300;
             double s = 0.0;
@@ -301,53 +346,64 @@ static int choose(ws *w, const node *nd, const int *best_open, int n_best, int *
     return top >= 0 ? 0 : -1;
 }
 
+/* Where case row r sits among the rows nd inherited (-1: not there). */
+static int warm_row(const warm *wm, int r)
+{
+    for (int p = 0; wm && p < wm->m; p++)
+        if (wm->rows[p] == r) return p;
+    return -1;
+}
+
 /* The node's inherited slopes and multipliers for its m open rows into the
  * work space (NaN slopes: CROWN's own choice). */
 static void warm_gather(ws *w, const node *nd, int m)
 {
     const rctx *c = w->c;
     const net *n = c->n;
+    const warm *wm = nd->w;
     for (int k = 0; k < n->n; k++) {
         if (c->off[k] < 0) continue;
-        size_t d = (size_t)n->layers[k].in, base = (size_t)c->m * c->off[k];
+        size_t d = (size_t)n->layers[k].in, base = wm ? (size_t)wm->m * c->off[k] : 0;
         for (int q = 0; q < m; q++) {
             double *sl = &w->slopes[k][q * d], *bt = &w->beta[k][q * d];
-            if (!nd->w) {
+            int p = warm_row(wm, w->rows[q]);
+            if (p < 0) {
                 for (size_t j = 0; j < d; j++) sl[j] = NAN, bt[j] = 0.0;
                 continue;
             }
-            const float *fs = &nd->w->slopes[base + w->rows[q] * d];
-            const float *fb = &nd->w->beta[base + w->rows[q] * d];
+            const float *fs = &wm->slopes[base + p * d], *fb = &wm->beta[base + p * d];
             for (size_t j = 0; j < d; j++) sl[j] = fs[j], bt[j] = fb[j];
         }
     }
 }
 
 /* What the children of the node just bounded inherit: its best slopes and
- * multipliers and its row bounds (rows of closed disjuncts: -inf); one
- * reference held by the caller. */
+ * multipliers and its row bounds, for its m open rows; one reference held
+ * by the caller. */
 static warm *warm_scatter(ws *w, int m, nc_err *e)
 {
     const rctx *c = w->c;
     const net *n = c->n;
-    size_t sz = (size_t)c->m * c->n_act + 1;
+    size_t sz = (size_t)m * c->n_act + 1;
     warm *wm = err_calloc(e, 1, sizeof *wm);
     if (!wm) return NULL;
     atomic_init(&wm->refs, 1);
+    wm->m = m;
+    wm->rows = err_calloc(e, (size_t)m + 1, sizeof(int));
     wm->slopes = err_calloc(e, sz, sizeof(float));
     wm->beta = err_calloc(e, sz, sizeof(float));
-    wm->low = err_calloc(e, (size_t)c->m + 1, sizeof(double));
-    if (!wm->slopes || !wm->beta || !wm->low) {
+    wm->low = err_calloc(e, (size_t)m + 1, sizeof(double));
+    if (!wm->rows || !wm->slopes || !wm->beta || !wm->low) {
         warm_drop(wm);
         return NULL;
     }
-    for (int r = 0; r < c->m; r++) wm->low[r] = -INFINITY;
-    for (int q = 0; q < m; q++) wm->low[w->rows[q]] = w->low[q];
+    memcpy(wm->rows, w->rows, (size_t)m * sizeof(int));
+    memcpy(wm->low, w->low, (size_t)m * sizeof(double));
     for (int k = 0; k < n->n; k++) {
         if (c->off[k] < 0) continue;
-        size_t d = (size_t)n->layers[k].in, base = (size_t)c->m * c->off[k];
+        size_t d = (size_t)n->layers[k].in, base = (size_t)m * c->off[k];
         for (int q = 0; q < m; q++) {
-            float *fs = &wm->slopes[base + w->rows[q] * d], *fb = &wm->beta[base + w->rows[q] * d];
+            float *fs = &wm->slopes[base + q * d], *fb = &wm->beta[base + q * d];
             for (size_t j = 0; j < d; j++)
                 fs[j] = (float)w->slopes[k][q * d + j], fb[j] = (float)w->beta[k][q * d + j];
         }
@@ -370,8 +426,9 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     co.deadline = c->o->deadline;
     co.keep_below = c->o->recompute ? nd->last_layer : n->n;
     co.scratch = w->cs;
-    if (crown_intermediate(n, nd->b, &co, e)) return BL_ERROR;
-    if (empty_region(nd->b)) return BL_DROP;
+    unpack(c, nd, w->b);
+    if (crown_intermediate(n, w->b, &co, e)) return BL_ERROR;
+    if (empty_region(w->b)) return BL_DROP;
     /* the open disjuncts' rows */
     int m = 0;
     for (int r = 0; r < c->m; r++) {
@@ -392,10 +449,12 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     co.alpha_iters = c->o->iters;
     crown_split_io io = { .sign = w->sg, .slopes = w->slopes, .beta = w->beta, .lam = w->lam,
                           .xmin = w->xmin };
-    if (crown_rows_split(n, nd->b, m, w->C, w->dd, &co, &io, w->low, e)) return BL_ERROR;
-    for (int q = 0; nd->w && q < m; q++)   /* the parent's bounds hold here too */
-        if (nd->w->low[w->rows[q]] > w->low[q]) w->low[q] = nd->w->low[w->rows[q]];
-    const double *yl = nd->b->lo[n->n], *yu = nd->b->hi[n->n];
+    if (crown_rows_split(n, w->b, m, w->C, w->dd, &co, &io, w->low, e)) return BL_ERROR;
+    for (int q = 0; nd->w && q < m; q++) {   /* the parent's bounds hold here too */
+        int p = warm_row(nd->w, w->rows[q]);
+        if (p >= 0 && nd->w->low[p] > w->low[q]) w->low[q] = nd->w->low[p];
+    }
+    const double *yl = w->b->lo[n->n], *yu = w->b->hi[n->n];
     /* per open disjunct: its best row (position among the open rows) */
     int *best = err_calloc(e, (size_t)pc->n_disj + 1, sizeof *best);
     int *best_open = err_calloc(e, (size_t)pc->n_disj + 1, sizeof *best_open);
@@ -439,7 +498,7 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     warm *wm = warm_scatter(w, m, e);
     if (!wm) return BL_ERROR;
     for (int s = 0; s < 2; s++) {
-        node *ch = child(c, nd, k, j, s ? -1 : 1, wm, e);
+        node *ch = child(c, nd, w->b, k, j, s ? -1 : 1, wm, e);
         if (!ch) {
             for (int q = 0; q < s; q++) node_free(kids[q].p);
             warm_drop(wm);
@@ -455,12 +514,12 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
 
 long rbab_nodes_for_memory(const net *n, double bytes)
 {
-    double per = sizeof(node) + 256.0;   /* + half a warm block (shared by two) */
-    for (int k = 0; k <= n->n; k++) {
-        int d = k == 0 ? n->in_dim : n->layers[k - 1].out;
-        per += 16.0 * d;
-        if (k < n->n && net_is_activation(n->layers[k].kind)) per += n->layers[k].in * 5.0;
-    }
+    /* the node, its activation boxes and signs, and half a warm start
+     * (shared by two children; one open row, slopes and multipliers as
+     * floats), plus the allocator's overhead on its five blocks */
+    double per = sizeof(node) + 64.0 + 5 * 32.0;
+    for (int k = 0; k < n->n; k++)
+        if (net_is_activation(n->layers[k].kind)) per += n->layers[k].in * (16.0 + 1.0 + 4.0);
     double nb = bytes / per;
     return nb < 16 ? 16 : nb > 1e12 ? (long)1e12 : (long)nb;
 }
@@ -507,50 +566,33 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         c.off[k] = net_is_activation(n->layers[k].kind) ? c.n_act : -1;
         if (c.off[k] >= 0) c.n_act += n->layers[k].in;
     }
-    node *root = err_calloc(e, 1, sizeof *root);
-    nc_status s = root ? NC_OK : e->code;
-    if (root) {
-        root->b = bounds_new(n, e);
-        root->sign = err_calloc(e, (size_t)c.n_act + 1, 1);
-        root->done = err_calloc(e, (size_t)c.nd + 1, 1);
-        if (!root->b || !root->sign || !root->done) {
-            node_free(root);
-            root = NULL;
-            s = e->code;
-        }
-    }
+    bounds *rootb = bounds_new(n, e);
+    char *done = err_calloc(e, (size_t)c.nd + 1, 1);
+    nc_status s = rootb && done ? NC_OK : e->code;
     if (!s) {   /* the root's boxes, once for every tree */
         crown_opts co;
         crown_opts_init(&co);
         co.intersect = 1;
         co.deadline = o->deadline;
         co.alpha_iters = o->root_iters;
-        s = itv_propagate(n, pc->lo, pc->hi, root->b, e);
-        if (!s) s = crown_intermediate(n, root->b, &co, e);
-        if (!s && o->root_done) memcpy(root->done, o->root_done, (size_t)c.nd);
-        root->last_layer = n->n;   /* every box is known */
-        if (s) node_free(root), root = NULL;
+        s = itv_propagate(n, pc->lo, pc->hi, rootb, e);
+        if (!s) s = crown_intermediate(n, rootb, &co, e);
+        if (!s && o->root_done) memcpy(done, o->root_done, (size_t)c.nd);
     }
+    c.root = rootb;
     /* one tree per disjunct still open: splits chosen for one disjunct's
      * bound are rarely the ones another needs, and each subproblem then
      * bounds one disjunct's rows only */
     r->outcome = RBAB_PROVED;
     for (int k = 0; !s && k < c.nd && r->outcome == RBAB_PROVED; k++) {
-        if (root->done[k]) continue;
-        node *tr = err_calloc(e, 1, sizeof *tr);
-        if (tr) {
-            tr->b = bounds_new(n, e);
-            tr->sign = err_calloc(e, (size_t)c.n_act + 1, 1);
-            tr->done = err_calloc(e, (size_t)c.nd + 1, 1);
-            tr->last_layer = n->n;
-        }
-        if (!tr || !tr->b || !tr->sign || !tr->done) {
-            node_free(tr);
+        if (done[k]) continue;
+        node *tr = node_new(&c, rootb, NULL, NULL, e);
+        if (!tr) {
             s = e->code;
             break;
         }
-        bounds_copy(tr->b, root->b);
         for (int q = 0; q < c.nd; q++) tr->done[q] = q != k;
+        tr->last_layer = n->n;   /* every box is known */
         bl_ops ops = { .ctx = &c, .ws_new = ws_new, .ws_free = ws_free, .step = step,
                        .item_free = node_free, .thread_done = lp_thread_done };
         bl_opts lo = { .deadline = o->deadline, .max_items = o->max_nodes, .jobs = o->jobs };
@@ -567,7 +609,8 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
             r->open_bound = br.open_prio;
         if (br.max_queue > r->max_queue) r->max_queue = br.max_queue;
     }
-    if (root) node_free(root);
+    bounds_free(rootb);
+    free(done);
     r->leaves = c.leaves;
     if (r->outcome == RBAB_STUCK) snprintf(r->why, sizeof r->why, "%s", c.why);
     rctx_free(&c);
