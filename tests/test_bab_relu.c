@@ -202,8 +202,8 @@ Test(bab_relu, timeout_reports_the_worst_open_bound, .timeout = 120)
     if (!root) cr_skip_test("benchmarks not found");
     char args[1024], out[1 << 16];
     snprintf(args, sizeof args,
-             "verify %s/mnistfc/onnx/mnist-net_256x6.onnx %s/mnistfc/vnnlib/prop_0_0.05.vnnlib "
-             "--method bab-relu --timeout 5 --jobs 1 --json",
+             "verify %s/mnistfc/onnx/mnist-net_256x4.onnx %s/mnistfc/vnnlib/prop_0_0.05.vnnlib "
+             "--method bab-relu --timeout 6 --jobs 1 --json",
              root, root);
     int rc = tu_nncert(args, out, sizeof out);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
@@ -213,8 +213,8 @@ Test(bab_relu, timeout_reports_the_worst_open_bound, .timeout = 120)
     cr_assert(v < 0 && isfinite(v), "open bound %g", v);
     cr_assert_not_null(strstr(out, "\"result\":\"timeout\""), "%s", out);
     snprintf(args, sizeof args,
-             "verify %s/mnistfc/onnx/mnist-net_256x6.onnx %s/mnistfc/vnnlib/prop_0_0.05.vnnlib "
-             "--method bab-relu --timeout 2 --jobs 1",
+             "verify %s/mnistfc/onnx/mnist-net_256x4.onnx %s/mnistfc/vnnlib/prop_0_0.05.vnnlib "
+             "--method bab-relu --timeout 6 --jobs 1",
              root, root);
     tu_nncert(args, out, sizeof out);
     cr_assert_not_null(strstr(out, "note: the worst subproblem left open has its bound at -"), "%s", out);
