@@ -19,6 +19,7 @@ void crown_opts_init(crown_opts *o)
     o->deadline = 0.0;
     o->keep_below = -1;
     o->scratch = NULL;
+    o->stop_above = NULL;
 }
 
 void crown_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -369,7 +370,9 @@ static nc_status alpha_unstable(cctx *x, int k, int start, int d, double *out,
             c0[j] = call[idx[j]];
             c0[nu + j] = call[d + idx[j]];
         }
-        if (nu > 0) s = crown_alpha_optimise(x, start, 2 * nu, L0, w0, c0, o, NULL, res, e);
+        crown_opts oi = *o;
+        oi.stop_above = NULL;   /* meant for output rows, not these */
+        if (nu > 0) s = crown_alpha_optimise(x, start, 2 * nu, L0, w0, c0, &oi, NULL, res, e);
         for (int j = 0; !s && j < nu; j++) {
             out[idx[j]] = fmax(out[idx[j]], res[j]);
             out[d + idx[j]] = fmax(out[d + idx[j]], res[nu + j]);

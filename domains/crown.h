@@ -46,6 +46,8 @@ typedef struct {
     int keep_below;     /* crown_intermediate: activation layers k <= keep_below
                            keep the boxes b holds (already sound; -1: none) */
     crown_scratch *scratch;   /* reused work space for o's net (NULL: per call) */
+    const double *stop_above; /* alpha iterations stop once every row r's bound
+                                 exceeds stop_above[r] (NULL: run them all) */
 } crown_opts;
 
 void crown_opts_init(crown_opts *o);

@@ -282,12 +282,16 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
     double lr = o->alpha_lr, blr = o->beta_lr, b1 = 0.9, b2 = 0.999;
     for (int it = 0; !st && it <= o->alpha_iters; it++) {
         if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e))) break;
-        for (int r = 0; r < m; r++)
+        int above = o->stop_above != NULL;
+        for (int r = 0; r < m; r++) {
             if (out[r] > lower[r]) {
                 lower[r] = out[r];
                 keep_best(&s, n, start, r);
             }
-        if (it == o->alpha_iters || (o->deadline > 0 && clock_now() > o->deadline)) break;
+            if (above && !(lower[r] > o->stop_above[r])) above = 0;
+        }
+        if (above || it == o->alpha_iters || (o->deadline > 0 && clock_now() > o->deadline))
+            break;
         if ((st = gradient(x, start, m, &s, g, e))) break;
         double bc1 = 1.0 - pow(b1, it + 1), bc2 = 1.0 - pow(b2, it + 1);
         for (int k = 0; k < start; k++) {

@@ -248,3 +248,56 @@ Test(crown, scratch_reuse_matches_fresh)
     crown_scratch_free(cs);
     net_free(n);
 }
+
+/* alpha-CROWN's early stop: a threshold every row already passes at the
+ * first iterate (plain CROWN) stops there, bit for bit CROWN's bounds; a
+ * threshold of +inf never stops, bit for bit the full run; and one between
+ * the two gives, per row, a bound at least CROWN's and at most the full
+ * run's, above the threshold on every row when the full run gets there. */
+Test(crown, alpha_stops_once_every_row_passes)
+{
+    rng r;
+    rng_seed(&r, 92);
+    nc_err e;
+    int hidden[3] = { 14, 11, 9 };
+    int improved = 0;
+    for (int trial = 0; trial < 20; trial++) {
+        net *n = tu_random_net(&r, 4, hidden, 3, 3, NET_RELU);
+        bounds *b = bounds_new(n, &e);
+        for (int i = 0; i < 4; i++) {
+            b->lo[0][i] = rng_normal(&r);
+            b->hi[0][i] = b->lo[0][i] + 0.5 + rng_unif(&r);
+        }
+        crown_opts o;
+        crown_opts_init(&o);
+        cr_assert_eq(crown_intermediate(n, b, &o, &e), NC_OK);
+        double C[9], plain[3], full[3], early[3], mid[3], never[3] = { INFINITY, INFINITY, INFINITY };
+        for (int i = 0; i < 9; i++) C[i] = rng_normal(&r);
+        cr_assert_eq(crown_rows(n, b, 3, C, NULL, &o, plain, NULL, NULL, NULL, &e), NC_OK);
+        o.alpha_iters = 30;
+        cr_assert_eq(crown_rows(n, b, 3, C, NULL, &o, full, NULL, NULL, NULL, &e), NC_OK);
+        double below[3];
+        for (int q = 0; q < 3; q++) below[q] = plain[q] - 1.0;
+        o.stop_above = below;
+        cr_assert_eq(crown_rows(n, b, 3, C, NULL, &o, early, NULL, NULL, NULL, &e), NC_OK);
+        cr_assert_eq(memcmp(early, plain, sizeof plain), 0, "trial %d", trial);
+        o.stop_above = never;
+        cr_assert_eq(crown_rows(n, b, 3, C, NULL, &o, early, NULL, NULL, NULL, &e), NC_OK);
+        cr_assert_eq(memcmp(early, full, sizeof full), 0, "trial %d", trial);
+        double half[3];
+        for (int q = 0; q < 3; q++) half[q] = 0.5 * (plain[q] + full[q]);
+        o.stop_above = half;
+        cr_assert_eq(crown_rows(n, b, 3, C, NULL, &o, mid, NULL, NULL, NULL, &e), NC_OK);
+        for (int q = 0; q < 3; q++) {
+            cr_assert_geq(mid[q], plain[q]);
+            cr_assert_leq(mid[q], full[q]);
+            if (full[q] > plain[q]) {
+                improved++;
+                cr_assert_gt(mid[q], plain[q], "trial %d row %d", trial, q);
+            }
+        }
+        bounds_free(b);
+        net_free(n);
+    }
+    cr_assert_gt(improved, 10, "alpha improved only %d rows", improved);
+}
