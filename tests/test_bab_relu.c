@@ -212,10 +212,17 @@ Test(bab_relu, timeout_reports_the_worst_open_bound, .timeout = 120)
     double v = strtod(ob + strlen("\"open_bound\":"), NULL);
     cr_assert(v < 0 && isfinite(v), "open bound %g", v);
     cr_assert_not_null(strstr(out, "\"result\":\"timeout\""), "%s", out);
+    /* robustness: 9 disjuncts, not all excluded when time ran out */
+    const char *dj = strstr(out, "\"disjuncts\":"), *dx = strstr(out, "\"disjuncts_excluded\":");
+    cr_assert(dj && dx, "%s", out);
+    long nd = strtol(dj + strlen("\"disjuncts\":"), NULL, 10);
+    long nx = strtol(dx + strlen("\"disjuncts_excluded\":"), NULL, 10);
+    cr_assert(nd >= 1 && nd <= 9 && nx >= 0 && nx < nd, "%ld of %ld", nx, nd);
     snprintf(args, sizeof args,
              "verify %s/mnistfc/onnx/mnist-net_256x4.onnx %s/mnistfc/vnnlib/prop_0_0.05.vnnlib "
              "--method bab-relu --timeout 6 --jobs 1",
              root, root);
     tu_nncert(args, out, sizeof out);
     cr_assert_not_null(strstr(out, "note: the worst subproblem left open has its bound at -"), "%s", out);
+    cr_assert_not_null(strstr(out, " disjuncts of the unsafe set excluded"), "%s", out);
 }

@@ -44,8 +44,9 @@ int report_verify_text(FILE *f, const verify_result *r)
                      !*r->method ? "" : r->v == VERDICT_HOLDS || r->v == VERDICT_VIOLATED ? " by " : " after ",
                      r->method) >= 0;
     if (ok && open_bound_shown(r))
-        ok = fprintf(f, "note: the worst subproblem left open has its bound at %.6g (a proof needs > 0)\n",
-                     r->open_bound) >= 0;
+        ok = fprintf(f, "note: the worst subproblem left open has its bound at %.6g (a proof needs > 0); "
+                        "%ld of %ld disjuncts of the unsafe set excluded\n",
+                     r->open_bound, r->disjuncts_excluded, r->disjuncts) >= 0;
     if (ok && r->lp_failures > 0)
         ok = fprintf(f, "note: GLPK failed on %ld of %ld LPs; their bounds were not used\n",
                      r->lp_failures, r->lp_calls) >= 0;
@@ -67,6 +68,10 @@ int report_verify_json(FILE *f, const verify_result *r)
     if (r->boxes > 0) json_object_set_new(o, "boxes", json_integer(r->boxes));
     if (r->subproblems > 0) json_object_set_new(o, "subproblems", json_integer(r->subproblems));
     if (open_bound_shown(r)) json_object_set_new(o, "open_bound", json_real(r->open_bound));
+    if (r->disjuncts > 0) {
+        json_object_set_new(o, "disjuncts", json_integer(r->disjuncts));
+        json_object_set_new(o, "disjuncts_excluded", json_integer(r->disjuncts_excluded));
+    }
     if (r->stars > 0) {
         json_object_set_new(o, "stars", json_integer(r->stars));
         json_object_set_new(o, "pieces", json_integer(r->pieces));

@@ -125,7 +125,13 @@ static int read_answer(const char *path, runner_result *r)
                      (long long)json_integer_value(stars), (long long)json_integer_value(lps));
         json_t *sub = json_object_get(o, "subproblems");
         json_t *ob = json_object_get(o, "open_bound");
-        if (json_is_integer(sub) && json_is_number(ob))
+        json_t *dj = json_object_get(o, "disjuncts"), *dx = json_object_get(o, "disjuncts_excluded");
+        if (json_is_integer(sub) && json_is_number(ob) && json_is_integer(dj) && json_is_integer(dx))
+            snprintf(r->detail, sizeof r->detail,
+                     "%lld subproblems, worst open bound %.3g, %lld of %lld disjuncts excluded",
+                     (long long)json_integer_value(sub), json_number_value(ob),
+                     (long long)json_integer_value(dx), (long long)json_integer_value(dj));
+        else if (json_is_integer(sub) && json_is_number(ob))
             snprintf(r->detail, sizeof r->detail, "%lld subproblems, worst open bound %.3g",
                      (long long)json_integer_value(sub), json_number_value(ob));
         else if (json_is_integer(sub))

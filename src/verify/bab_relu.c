@@ -601,6 +601,7 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
      * bound are rarely the ones another needs, and each subproblem then
      * bounds one disjunct's rows only */
     r->outcome = RBAB_PROVED;
+    for (int k = 0; !s && k < c.nd; k++) r->trees += !done[k];
     for (int k = 0; !s && k < c.nd && r->outcome == RBAB_PROVED; k++) {
         if (done[k]) continue;
         node *tr = node_new(&c, rootb, NULL, NULL, e);
@@ -622,6 +623,7 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         if (r->outcome == RBAB_STUCK && o->deadline > 0 && clock_now() > o->deadline)
             r->outcome = RBAB_TIMEOUT;   /* the last LPs were cut by the deadline */
         r->nodes += br.items;
+        r->trees_proved += r->outcome == RBAB_PROVED;
         if ((r->outcome == RBAB_TIMEOUT || r->outcome == RBAB_MEMORY) && isfinite(br.open_prio))
             r->open_bound = br.open_prio;
         if (br.max_queue > r->max_queue) r->max_queue = br.max_queue;

@@ -47,6 +47,8 @@ typedef struct {
     double open_bound; /* when it timed out or ran out of memory: the worst
                           bound still queued (a proof needs it above 0); NaN
                           when not known */
+    int trees;         /* disjuncts left open by root_done: one search each */
+    int trees_proved;  /* those the searches excluded */
     char why[160];     /* for RBAB_STUCK */
 } rbab_result;
 

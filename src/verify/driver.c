@@ -103,6 +103,8 @@ static nc_status search_case(search_kind kind, const net *n, const prop *p, int 
         rbab_result rr;
         st = bab_relu(n, &p->cases[k], &ro, candidate_accept, &c, &rr, e);
         r->subproblems += rr.nodes;
+        r->disjuncts += rr.trees;
+        r->disjuncts_excluded += rr.trees_proved;
         if (!isnan(rr.open_bound) && !(rr.open_bound >= r->open_bound))
             r->open_bound = rr.open_bound;   /* the worst over the cases */
         *oc = map[rr.outcome];

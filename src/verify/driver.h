@@ -80,6 +80,9 @@ typedef struct {
     long subproblems;     /* subproblems bounded by ReLU branch and bound */
     double open_bound;    /* ReLU branch and bound cut short: the worst bound it
                              still had queued, over the cases (NaN: none) */
+    long disjuncts;       /* unsafe-set disjuncts ReLU branch and bound had to
+                             exclude (one search each), over the cases */
+    long disjuncts_excluded;   /* those it excluded */
     long stars;           /* stars processed by star-set reachability */
     long pieces;          /* output pieces it reached */
     long lp_calls;        /* LPs it solved */
