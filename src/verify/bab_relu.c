@@ -60,7 +60,7 @@ static void warm_drop(warm *w)
  * excluded there, the layer of its newest split (-1 at the root), and what
  * it inherits (NULL at the root). */
 typedef struct {
-    double *box;
+    float *box;          /* lower ends rounded down, upper ends up */
     signed char *sign;
     char *done;
     int last_layer;
@@ -160,14 +160,27 @@ static void *ws_new(void *ctx, nc_err *e)
     return w;
 }
 
-/* The activation boxes of b into box (node layout). */
-static void pack(const rctx *c, const bounds *b, double *box)
+/* x as a float no larger (dir < 0) or no smaller (dir > 0) than x. */
+static float float_out(double x, int dir)
+{
+    float f = (float)x;
+    if (dir < 0 && (double)f > x) f = nextafterf(f, -INFINITY);
+    if (dir > 0 && (double)f < x) f = nextafterf(f, INFINITY);
+    return f;
+}
+
+/* The activation boxes of b into box (node layout), as floats rounded
+ * outward: a queued subproblem holds half the bytes, and its boxes stay
+ * sound (wider by at most a float's rounding). */
+static void pack(const rctx *c, const bounds *b, float *box)
 {
     for (int k = 0; k < c->n->n; k++) {
         if (c->off[k] < 0) continue;
         int d = b->dim[k];
-        memcpy(&box[c->off[k]], b->lo[k], (size_t)d * sizeof *box);
-        memcpy(&box[c->n_act + c->off[k]], b->hi[k], (size_t)d * sizeof *box);
+        for (int i = 0; i < d; i++) {
+            box[c->off[k] + i] = float_out(b->lo[k][i], -1);
+            box[c->n_act + c->off[k] + i] = float_out(b->hi[k][i], 1);
+        }
     }
 }
 
@@ -179,8 +192,10 @@ static void unpack(const rctx *c, const node *nd, bounds *b)
     for (int k = 0; k < c->n->n; k++) {
         if (c->off[k] < 0) continue;
         int d = b->dim[k];
-        memcpy(b->lo[k], &nd->box[c->off[k]], (size_t)d * sizeof *nd->box);
-        memcpy(b->hi[k], &nd->box[c->n_act + c->off[k]], (size_t)d * sizeof *nd->box);
+        for (int i = 0; i < d; i++) {
+            b->lo[k][i] = nd->box[c->off[k] + i];
+            b->hi[k][i] = nd->box[c->n_act + c->off[k] + i];
+        }
     }
 }
 
@@ -531,12 +546,13 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
 
 long rbab_nodes_for_memory(const net *n, double bytes)
 {
-    /* the node, its activation boxes and signs, and half a warm start
-     * (shared by two children; one open row, slopes and multipliers as
-     * floats), plus the allocator's overhead on its five blocks */
+    /* the node, its activation boxes (two floats) and signs, and half a
+     * warm start (shared by two children; one open row, slopes and
+     * multipliers as floats), plus the allocator's overhead on its five
+     * blocks */
     double per = sizeof(node) + 64.0 + 5 * 32.0;
     for (int k = 0; k < n->n; k++)
-        if (net_is_activation(n->layers[k].kind)) per += n->layers[k].in * (16.0 + 1.0 + 4.0);
+        if (net_is_activation(n->layers[k].kind)) per += n->layers[k].in * (8.0 + 1.0 + 4.0);
     double nb = bytes / per;
     return nb < 16 ? 16 : nb > 1e12 ? (long)1e12 : (long)nb;
 }
