@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/bounds.h"
+#include "core/fpround.h"
 #include "core/rng.h"
 #include "domains/interval.h"
 #include "solvers/exact.h"
@@ -132,4 +133,27 @@ Test(interval, underflow_is_covered_and_zero_is_exact)
     affine_bounds(2, w, 0, z, z, &lo, &hi);
     cr_assert_eq(lo, 0.0);
     cr_assert_eq(hi, 0.0);
+}
+
+/* Interval ends kept as floats (queued branch-and-bound subproblems) stay
+ * on their side of the double they replace and are the nearest such float;
+ * exact floats, zeros, infinities and doubles beyond the float range
+ * included. */
+Test(interval, float_ends_round_outward)
+{
+    rng r;
+    rng_seed(&r, 77);
+    double special[] = { 0.0, -0.0, 1.0, -1.0, 0.1, -0.1, 1e-45, -1e-45, 1e-50, -1e-50,
+                         3.4e38, -3.4e38, 1e39, -1e39, 1e300, -1e300, INFINITY, -INFINITY };
+    int ns = (int)(sizeof special / sizeof *special);
+    for (int t = 0; t < 20000 + ns; t++) {
+        double x = t < ns ? special[t] : rng_normal(&r) * pow(10.0, (double)(rng_next(&r) % 61) - 30.0);
+        float lo = fpr_float_out(x, -1), hi = fpr_float_out(x, 1);
+        cr_assert_leq((double)lo, x, "%.17g -> %.9g", x, (double)lo);
+        cr_assert_geq((double)hi, x, "%.17g -> %.9g", x, (double)hi);
+        if (isfinite(lo) && (double)lo < x)   /* the nearest float below */
+            cr_assert_gt((double)nextafterf(lo, INFINITY), x, "%.17g", x);
+        if (isfinite(hi) && (double)hi > x)
+            cr_assert_lt((double)nextafterf(hi, -INFINITY), x, "%.17g", x);
+    }
 }

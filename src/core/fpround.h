@@ -49,6 +49,16 @@ static inline double fpr_dot_err(int n, double abs_sum, int n_tiny)
 /* True when a nonzero product t = a * b may have lost bits to underflow. */
 static inline int fpr_tiny(double t) { return fabs(t) < 0x1p-1021; }
 
+/* x as a float no larger than x (dir < 0) or no smaller (dir > 0):
+ * storage at half the size that keeps an interval end sound. */
+static inline float fpr_float_out(double x, int dir)
+{
+    float f = (float)x;
+    if (dir < 0 && (double)f > x) f = nextafterf(f, -INFINITY);
+    if (dir > 0 && (double)f < x) f = nextafterf(f, INFINITY);
+    return f;
+}
+
 /* Steps x outward by k ulps: down when dir < 0, up when dir > 0. */
 static inline double fpr_step(double x, int dir, int k)
 {

@@ -160,15 +160,6 @@ static void *ws_new(void *ctx, nc_err *e)
     return w;
 }
 
-/* x as a float no larger (dir < 0) or no smaller (dir > 0) than x. */
-static float float_out(double x, int dir)
-{
-    float f = (float)x;
-    if (dir < 0 && (double)f > x) f = nextafterf(f, -INFINITY);
-    if (dir > 0 && (double)f < x) f = nextafterf(f, INFINITY);
-    return f;
-}
-
 /* The activation boxes of b into box (node layout), as floats rounded
  * outward: a queued subproblem holds half the bytes, and its boxes stay
  * sound (wider by at most a float's rounding). */
@@ -178,8 +169,8 @@ static void pack(const rctx *c, const bounds *b, float *box)
         if (c->off[k] < 0) continue;
         int d = b->dim[k];
         for (int i = 0; i < d; i++) {
-            box[c->off[k] + i] = float_out(b->lo[k][i], -1);
-            box[c->n_act + c->off[k] + i] = float_out(b->hi[k][i], 1);
+            box[c->off[k] + i] = fpr_float_out(b->lo[k][i], -1);
+            box[c->n_act + c->off[k] + i] = fpr_float_out(b->hi[k][i], 1);
         }
     }
 }
