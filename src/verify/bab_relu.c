@@ -35,21 +35,24 @@ void rbab_opts_init(rbab_opts *o)
 
 /* What a subproblem inherits from its parent, shared by the two children:
  * the parent's best slopes and multipliers (the start of the children's
- * optimisation; m x d per activation layer, layer after layer, as floats:
- * any value is sound, they only steer) and its sound row bounds, valid on
- * the children's smaller regions too. */
+ * optimisation, as floats: any value is sound, they only steer; slopes
+ * m x d per activation layer, layer after layer; multipliers only where
+ * the parent has splits, the others being zero) and its sound row bounds,
+ * valid on the children's smaller regions too. */
 typedef struct {
     atomic_int refs;
     int m;               /* the parent's open rows: case rows rows[p] */
     int *rows;
-    float *slopes, *beta;   /* per activation layer k: m x d_k at m * off[k] */
-    double *low;            /* per open row */
+    float *slopes;       /* per activation layer k: m x d_k at m * off[k] */
+    int ns, *split;      /* the parent's split neurons (node layout), ascending */
+    float *beta;         /* m x ns: their multipliers per open row */
+    double *low;         /* per open row */
 } warm;
 
 static void warm_drop(warm *w)
 {
     if (!w || atomic_fetch_sub(&w->refs, 1) > 1) return;
-    free(w->rows), free(w->slopes), free(w->beta), free(w->low), free(w);
+    free(w->rows), free(w->slopes), free(w->split), free(w->beta), free(w->low), free(w);
 }
 
 /* A subproblem: the boxes of the activation layers' inputs, sound on its
@@ -378,26 +381,32 @@ static void warm_gather(ws *w, const node *nd, int m)
     const rctx *c = w->c;
     const net *n = c->n;
     const warm *wm = nd->w;
-    for (int k = 0; k < n->n; k++) {
+    for (int k = 0, t0 = 0; k < n->n; k++) {
         if (c->off[k] < 0) continue;
         size_t d = (size_t)n->layers[k].in, base = wm ? (size_t)wm->m * c->off[k] : 0;
+        int t1 = t0;   /* the parent's splits in this layer: t0 .. t1 - 1 */
+        while (wm && t1 < wm->ns && wm->split[t1] < c->off[k] + (int)d) t1++;
         for (int q = 0; q < m; q++) {
             double *sl = &w->slopes[k][q * d], *bt = &w->beta[k][q * d];
             int p = warm_row(wm, w->rows[q]);
+            for (size_t j = 0; j < d; j++) bt[j] = 0.0;
             if (p < 0) {
-                for (size_t j = 0; j < d; j++) sl[j] = NAN, bt[j] = 0.0;
+                for (size_t j = 0; j < d; j++) sl[j] = NAN;
                 continue;
             }
-            const float *fs = &wm->slopes[base + p * d], *fb = &wm->beta[base + p * d];
-            for (size_t j = 0; j < d; j++) sl[j] = fs[j], bt[j] = fb[j];
+            const float *fs = &wm->slopes[base + p * d];
+            for (size_t j = 0; j < d; j++) sl[j] = fs[j];
+            for (int t = t0; t < t1; t++)
+                bt[wm->split[t] - c->off[k]] = wm->beta[(size_t)p * wm->ns + t];
         }
+        t0 = t1;
     }
 }
 
 /* What the children of the node just bounded inherit: its best slopes and
  * multipliers and its row bounds, for its m open rows; one reference held
  * by the caller. */
-static warm *warm_scatter(ws *w, int m, nc_err *e)
+static warm *warm_scatter(ws *w, const node *nd, int m, nc_err *e)
 {
     const rctx *c = w->c;
     const net *n = c->n;
@@ -406,23 +415,31 @@ static warm *warm_scatter(ws *w, int m, nc_err *e)
     if (!wm) return NULL;
     atomic_init(&wm->refs, 1);
     wm->m = m;
+    for (int i = 0; i < c->n_act; i++) wm->ns += nd->sign[i] != 0;
     wm->rows = err_calloc(e, (size_t)m + 1, sizeof(int));
     wm->slopes = err_calloc(e, sz, sizeof(float));
-    wm->beta = err_calloc(e, sz, sizeof(float));
+    wm->split = err_calloc(e, (size_t)wm->ns + 1, sizeof(int));
+    wm->beta = err_calloc(e, (size_t)m * wm->ns + 1, sizeof(float));
     wm->low = err_calloc(e, (size_t)m + 1, sizeof(double));
-    if (!wm->rows || !wm->slopes || !wm->beta || !wm->low) {
+    if (!wm->rows || !wm->slopes || !wm->split || !wm->beta || !wm->low) {
         warm_drop(wm);
         return NULL;
     }
     memcpy(wm->rows, w->rows, (size_t)m * sizeof(int));
     memcpy(wm->low, w->low, (size_t)m * sizeof(double));
-    for (int k = 0; k < n->n; k++) {
+    for (int k = 0, t = 0; k < n->n; k++) {
         if (c->off[k] < 0) continue;
         size_t d = (size_t)n->layers[k].in, base = (size_t)m * c->off[k];
         for (int q = 0; q < m; q++) {
-            float *fs = &wm->slopes[base + q * d], *fb = &wm->beta[base + q * d];
-            for (size_t j = 0; j < d; j++)
-                fs[j] = (float)w->slopes[k][q * d + j], fb[j] = (float)w->beta[k][q * d + j];
+            float *fs = &wm->slopes[base + q * d];
+            for (size_t j = 0; j < d; j++) fs[j] = (float)w->slopes[k][q * d + j];
+        }
+        for (size_t j = 0; j < d; j++) {
+            if (!nd->sign[c->off[k] + j]) continue;
+            wm->split[t] = c->off[k] + (int)j;
+            for (int q = 0; q < m; q++)
+                wm->beta[(size_t)q * wm->ns + t] = (float)w->beta[k][q * d + j];
+            t++;
         }
     }
     return wm;
@@ -518,7 +535,7 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     if (v == BL_SPLIT && choose(w, nd, best_open, n_best, &k, &j) < 0) v = leaf(w, nd, t, e);
     free(best), free(best_open);
     if (v != BL_SPLIT) return v;
-    warm *wm = warm_scatter(w, m, e);
+    warm *wm = warm_scatter(w, nd, m, e);
     if (!wm) return BL_ERROR;
     for (int s = 0; s < 2; s++) {
         node *ch = child(c, nd, w->b, k, j, s ? -1 : 1, wm, e);
@@ -538,12 +555,12 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
 long rbab_nodes_for_memory(const net *n, double bytes)
 {
     /* the node, its activation boxes (two floats) and signs, and half a
-     * warm start (shared by two children; one open row, slopes and
-     * multipliers as floats), plus the allocator's overhead on its five
-     * blocks */
-    double per = sizeof(node) + 64.0 + 5 * 32.0;
+     * warm start (shared by two children; one open row, slopes as floats;
+     * the multipliers of its splits are few), plus the allocator's overhead
+     * on its six blocks */
+    double per = sizeof(node) + 64.0 + 6 * 32.0;
     for (int k = 0; k < n->n; k++)
-        if (net_is_activation(n->layers[k].kind)) per += n->layers[k].in * (8.0 + 1.0 + 4.0);
+        if (net_is_activation(n->layers[k].kind)) per += n->layers[k].in * (8.0 + 1.0 + 2.0);
     double nb = bytes / per;
     return nb < 16 ? 16 : nb > 1e12 ? (long)1e12 : (long)nb;
 }
