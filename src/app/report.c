@@ -67,6 +67,11 @@ int report_verify_json(FILE *f, const verify_result *r)
     json_object_set_new(o, "method", json_string(r->method));
     if (r->boxes > 0) json_object_set_new(o, "boxes", json_integer(r->boxes));
     if (r->subproblems > 0) json_object_set_new(o, "subproblems", json_integer(r->subproblems));
+    if (r->refine_seconds > 0) {
+        json_object_set_new(o, "refined", json_integer(r->refined));
+        json_object_set_new(o, "refine_seconds", json_real(r->refine_seconds));
+    }
+    if (r->depth_first > 0) json_object_set_new(o, "depth_first", json_integer(r->depth_first));
     if (open_bound_shown(r)) json_object_set_new(o, "open_bound", json_real(r->open_bound));
     if (r->disjuncts > 0) {
         json_object_set_new(o, "disjuncts", json_integer(r->disjuncts));

@@ -282,5 +282,6 @@ nc_status bab_input(const net *n, const prop_case *pc, const bab_opts *o, falsif
     r->outcome = map[br.outcome];
     r->boxes = br.items;
     r->max_queue = br.max_queue;
+    r->deep = br.deep;
     return s;
 }

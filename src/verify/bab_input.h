@@ -43,6 +43,7 @@ typedef struct {
     bab_outcome outcome;
     long boxes;       /* boxes bounded */
     long max_queue;   /* largest queue seen */
+    long deep;        /* boxes taken depth first (queue at half of max_boxes) */
 } bab_result;
 
 /* How many queued boxes of case pc fit in `bytes` of memory. */

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -16,7 +17,10 @@ typedef struct {
     const bl_ops *ops;
     const bl_opts *o;
     team t;
-    pqueue q;   /* of bl_item */
+    pqueue q;       /* of bl_item: best first */
+    bl_item *stk;   /* depth first, taken before q */
+    long n_stk, cap_stk;
+    long queued;    /* q.n + n_stk */
     bl_result *r;
     nc_status status;
     nc_err err;
@@ -36,6 +40,18 @@ static void fail(shared *sh, nc_status s, const nc_err *e)
     finish(sh, BL_GAVE_UP);
 }
 
+static int stack_push(shared *sh, const bl_item *it)
+{
+    if (sh->n_stk == sh->cap_stk) {
+        long cap = sh->cap_stk ? 2 * sh->cap_stk : 64;
+        bl_item *v = realloc(sh->stk, (size_t)cap * sizeof *v);
+        if (!v) return -1;
+        sh->stk = v, sh->cap_stk = cap;
+    }
+    sh->stk[sh->n_stk++] = *it;
+    return 0;
+}
+
 static void *worker(void *arg)
 {
     shared *sh = arg;
@@ -50,19 +66,24 @@ static void *worker(void *arg)
         return NULL;
     }
     for (;;) {
-        if (!team_take(&sh->t, &sh->q.n)) break;   /* ended, or nothing left anywhere: proved */
+        if (!team_take(&sh->t, &sh->queued)) break;   /* ended, or nothing left anywhere: proved */
         if (sh->o->deadline > 0 && clock_now() > sh->o->deadline) {
             finish(sh, BL_TIMEOUT);
             pthread_mutex_unlock(&sh->t.mu);
             break;
         }
-        if (sh->q.n > sh->o->max_items) {
+        if (sh->queued > sh->o->max_items) {
             finish(sh, BL_MEMORY);
             pthread_mutex_unlock(&sh->t.mu);
             break;
         }
         bl_item it, kids[BL_KIDS];
-        pq_pop(&sh->q, &it);
+        if (sh->n_stk > 0) {
+            it = sh->stk[--sh->n_stk];
+            sh->r->deep++;
+        } else
+            pq_pop(&sh->q, &it);
+        sh->queued--;
         sh->t.busy++;
         sh->r->items++;
         pthread_mutex_unlock(&sh->t.mu);
@@ -75,16 +96,19 @@ static void *worker(void *arg)
         if (v == BL_ERROR) fail(sh, e.code, &e);
         else if (v == BL_FOUND) finish(sh, BL_FOUND_CEX);
         else if (v == BL_STUCK) finish(sh, BL_GAVE_UP);
-        for (int k = 0; v == BL_SPLIT && k < nk; k++) {
-            if (sh->t.stop || pq_push(&sh->q, &kids[k])) {
+        int deep = 2 * sh->queued >= sh->o->max_items;
+        /* the first child comes off the stack first */
+        for (int k = deep ? nk - 1 : 0; v == BL_SPLIT && k >= 0 && k < nk; k += deep ? -1 : 1) {
+            if (sh->t.stop || (deep ? stack_push(sh, &kids[k]) : pq_push(&sh->q, &kids[k]))) {
                 if (!sh->t.stop) {
                     err_set(&e, NC_ENOMEM, "out of memory in branch and bound");
                     fail(sh, NC_ENOMEM, &e);
                 }
                 ops->item_free(kids[k].p);
-            }
+            } else
+                sh->queued++;
         }
-        if (sh->q.n > sh->r->max_queue) sh->r->max_queue = sh->q.n;
+        if (sh->queued > sh->r->max_queue) sh->r->max_queue = sh->queued;
         pthread_cond_broadcast(&sh->t.cv);
         pthread_mutex_unlock(&sh->t.mu);
         if (v == BL_ERROR) break;
@@ -106,7 +130,7 @@ nc_status bl_run(const bl_ops *ops, bl_item root, const bl_opts *o, falsify_cb c
 {
     memset(r, 0, sizeof *r);
     r->outcome = BL_PROVED;
-    shared sh = { .ops = ops, .o = o, .r = r };
+    shared sh = { .ops = ops, .o = o, .r = r, .queued = 1 };
     pq_init(&sh.q, sizeof(bl_item), item_before);
     if (pq_push(&sh.q, &root)) {
         ops->item_free(root.p);
@@ -120,13 +144,17 @@ nc_status bl_run(const bl_ops *ops, bl_item root, const bl_opts *o, falsify_cb c
         s = sh.status;
     }
     r->open_prio = INFINITY;
-    while (sh.q.n > 0) {
+    while (sh.q.n > 0 || sh.n_stk > 0) {
         bl_item it;
-        pq_pop(&sh.q, &it);
+        if (sh.n_stk > 0)
+            it = sh.stk[--sh.n_stk];
+        else
+            pq_pop(&sh.q, &it);
         if (it.prio < r->open_prio) r->open_prio = it.prio;
         ops->item_free(it.p);
     }
     pq_free(&sh.q);
+    free(sh.stk);
     team_destroy(&sh.t);
     return s;
 }

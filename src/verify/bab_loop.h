@@ -9,6 +9,13 @@
  * (every item decided: proved), at the first counterexample, at the
  * deadline, when the queue outgrows max_items, or when an item is stuck.
  * Candidates go through team_offer on the team passed to `step`.
+ *
+ * Memory: once half of max_items are queued, children go on a stack and
+ * are taken before the heap (depth first), so the queue then grows only
+ * with the depth of the dives instead of with their width; best first
+ * resumes when the stack is empty and the heap below the half. Every item
+ * is still stepped exactly as it would be best first (a proof needs every
+ * leaf of the same tree), only the order changes.
  */
 #ifndef NC_BAB_LOOP_H
 #define NC_BAB_LOOP_H
@@ -57,6 +64,7 @@ typedef struct {
     bl_outcome outcome;
     long items;       /* items stepped */
     long max_queue;   /* largest queue seen */
+    long deep;        /* items stepped depth first (queue at half of max_items) */
     double open_prio; /* smallest priority still queued at the end (+inf: none) */
 } bl_result;
 

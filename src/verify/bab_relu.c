@@ -16,11 +16,16 @@
 #include "solvers/lp.h"
 #include "verify/bab_loop.h"
 #include "verify/prove.h"
+#include "verify/refine.h"
 
 #define RBAB_LOCAL_STEPS 6   /* gradient steps from the worst corner of every subproblem */
 /* Branching score weight of neurons bounded through their lower line
  * (docs/bab.md: 0.2 against 1 and 0.1 on six MNIST-FC instances) */
 #define RBAB_LOWER_LINE_WEIGHT 0.2
+/* Without a deadline, the time a search is given as if it had one */
+#define RBAB_NO_DEADLINE 300.0
+/* Share of the time left that the root's refinement may take */
+#define RBAB_REFINE_SHARE 0.3
 
 void rbab_opts_init(rbab_opts *o)
 {
@@ -31,6 +36,8 @@ void rbab_opts_init(rbab_opts *o)
     o->root_iters = 20;
     o->recompute = 1;
     o->root_done = NULL;
+    o->known = NULL;
+    o->refine = 1;
 }
 
 /* What a subproblem inherits from its parent, shared by the two children:
@@ -552,6 +559,21 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     return BL_SPLIT;
 }
 
+/* Tightens the root's boxes (verify/refine.h) until `until`. */
+static nc_status refine_root(const net *n, const prop_case *pc, bounds *rootb, const rbab_opts *o,
+                             double until, rbab_result *r, nc_err *e)
+{
+    refine_opts fo;
+    refine_opts_init(&fo);
+    fo.deadline = until;
+    fo.jobs = o->jobs;
+    fo.root_iters = o->root_iters;
+    refine_result rr;
+    nc_status s = refine_boxes(n, pc, rootb, &fo, &rr, e);
+    r->refined += rr.proved;
+    return s;
+}
+
 long rbab_nodes_for_memory(const net *n, double bytes)
 {
     /* the node, its activation boxes (two floats) and signs, and half a
@@ -616,8 +638,14 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         co.intersect = 1;
         co.deadline = o->deadline;
         co.alpha_iters = o->root_iters;
-        s = itv_propagate(n, pc->lo, pc->hi, rootb, e);
-        if (!s) s = crown_intermediate(n, rootb, &co, e);
+        if (o->known)
+            for (int k = 0; k <= n->n; k++) {
+                memcpy(rootb->lo[k], o->known->lo[k], (size_t)rootb->dim[k] * sizeof(double));
+                memcpy(rootb->hi[k], o->known->hi[k], (size_t)rootb->dim[k] * sizeof(double));
+            }
+        else
+            s = itv_propagate(n, pc->lo, pc->hi, rootb, e);
+        if (!s && !o->known) s = crown_intermediate(n, rootb, &co, e);
         if (!s && o->root_done) memcpy(done, o->root_done, (size_t)c.nd);
     }
     c.root = rootb;
@@ -626,8 +654,12 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
      * bounds one disjunct's rows only */
     r->outcome = RBAB_PROVED;
     for (int k = 0; !s && k < c.nd; k++) r->trees += !done[k];
+    int refined = !o->refine;
     for (int k = 0; !s && k < c.nd && r->outcome == RBAB_PROVED; k++) {
         if (done[k]) continue;
+        /* before the root's boxes are refined, a tenth of the time left */
+        double now = clock_now(), left = o->deadline > 0 ? o->deadline - now : RBAB_NO_DEADLINE;
+        double until = refined ? o->deadline : now + 0.1 * left;
         node *tr = node_new(&c, rootb, NULL, NULL, e);
         if (!tr) {
             s = e->code;
@@ -637,16 +669,29 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         tr->last_layer = n->n;   /* every box is known */
         bl_ops ops = { .ctx = &c, .ws_new = ws_new, .ws_free = ws_free, .step = step,
                        .item_free = node_free, .thread_done = lp_thread_done };
-        bl_opts lo = { .deadline = o->deadline, .max_items = o->max_nodes, .jobs = o->jobs };
+        bl_opts lo = { .deadline = until, .max_items = o->max_nodes, .jobs = o->jobs };
         bl_result br;
         bl_item it = { .prio = -INFINITY, .p = tr };
         s = bl_run(&ops, it, &lo, cb, ctx, &br, e);
+        if (!s && !refined && br.outcome == BL_TIMEOUT &&
+            (o->deadline <= 0 || clock_now() < o->deadline)) {
+            refined = 1;
+            r->nodes += br.items;
+            r->deep += br.deep;
+            if (br.max_queue > r->max_queue) r->max_queue = br.max_queue;
+            double t0 = clock_now();
+            s = refine_root(n, pc, rootb, o, t0 + RBAB_REFINE_SHARE * (left - (t0 - now)), r, e);
+            r->refine_seconds = clock_now() - t0;
+            k--;   /* this disjunct's search again, from the tighter root */
+            continue;
+        }
         static const rbab_outcome map[] = { RBAB_PROVED, RBAB_FOUND, RBAB_TIMEOUT, RBAB_MEMORY,
                                             RBAB_STUCK };
         r->outcome = map[br.outcome];
         if (r->outcome == RBAB_STUCK && o->deadline > 0 && clock_now() > o->deadline)
             r->outcome = RBAB_TIMEOUT;   /* the last LPs were cut by the deadline */
         r->nodes += br.items;
+        r->deep += br.deep;
         r->trees_proved += r->outcome == RBAB_PROVED;
         if ((r->outcome == RBAB_TIMEOUT || r->outcome == RBAB_MEMORY) && isfinite(br.open_prio))
             r->open_bound = br.open_prio;

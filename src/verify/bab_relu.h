@@ -20,6 +20,7 @@
 #ifndef NC_BAB_RELU_H
 #define NC_BAB_RELU_H
 
+#include "core/bounds.h"
 #include "core/err.h"
 #include "core/net.h"
 #include "core/prop.h"
@@ -33,6 +34,12 @@ typedef struct {
     int root_iters;        /* alpha iterations for the root's intermediate boxes */
     int recompute;         /* recompute boxes above a new split by CROWN */
     const char *root_done; /* per disjunct: already excluded (NULL: none), borrowed */
+    const bounds *known;   /* every box of n (a longer net's boxes will do: the
+                              first n->n + 1 are read), sound on the input box:
+                              the root's boxes (NULL: computed), borrowed */
+    int refine;            /* when a search is not done after a tenth of the
+                              time left, tighten the root's boxes by
+                              verify/refine.h and start it again (default 1) */
 } rbab_opts;
 
 void rbab_opts_init(rbab_opts *o);
@@ -44,11 +51,14 @@ typedef struct {
     long nodes;        /* subproblems bounded */
     long leaves;       /* decided as linear pieces by LP */
     long max_queue;
+    long deep;         /* subproblems taken depth first (queue at half of max_nodes) */
     double open_bound; /* when it timed out or ran out of memory: the worst
                           bound still queued (a proof needs it above 0); NaN
                           when not known */
     int trees;         /* disjuncts left open by root_done: one search each */
     int trees_proved;  /* those the searches excluded */
+    long refined;      /* box ends the refinement moved (verify/refine.h) */
+    double refine_seconds;
     char why[160];     /* for RBAB_STUCK */
 } rbab_result;
 

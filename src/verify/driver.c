@@ -103,6 +103,9 @@ static nc_status search_case(search_kind kind, const net *n, const prop *p, int 
         rbab_result rr;
         st = bab_relu(n, &p->cases[k], &ro, candidate_accept, &c, &rr, e);
         r->subproblems += rr.nodes;
+        r->depth_first += rr.deep;
+        r->refined += rr.refined;
+        r->refine_seconds += rr.refine_seconds;
         r->disjuncts += rr.trees;
         r->disjuncts_excluded += rr.trees_proved;
         if (!isnan(rr.open_bound) && !(rr.open_bound >= r->open_bound))
@@ -137,6 +140,7 @@ static nc_status search_case(search_kind kind, const net *n, const prop *p, int 
         bab_result br;
         st = bab_input(n, &p->cases[k], &bo, candidate_accept, &c, &br, e);
         r->boxes += br.boxes;
+        r->depth_first += br.deep;
         *oc = map[br.outcome];
     }
     if (!st && c.status) st = c.status;

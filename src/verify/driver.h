@@ -78,11 +78,15 @@ typedef struct {
     long candidates;      /* candidates rejected by the exact check */
     long boxes;           /* boxes bounded by input branch and bound */
     long subproblems;     /* subproblems bounded by ReLU branch and bound */
+    long depth_first;     /* boxes or subproblems of those taken depth first
+                             (queue at half of max_memory) */
     double open_bound;    /* ReLU branch and bound cut short: the worst bound it
                              still had queued, over the cases (NaN: none) */
     long disjuncts;       /* unsafe-set disjuncts ReLU branch and bound had to
                              exclude (one search each), over the cases */
     long disjuncts_excluded;   /* those it excluded */
+    long refined;         /* root box ends it tightened (verify/refine.h) */
+    double refine_seconds;     /* the time that took */
     long stars;           /* stars processed by star-set reachability */
     long pieces;          /* output pieces it reached */
     long lp_calls;        /* LPs it solved */

@@ -1,0 +1,163 @@
+#include "verify/refine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "domains/crown.h"
+#include "verify/bab_relu.h"
+
+/* Fractions of the way from the current end to the achieved value tried
+ * one after the other while they are proved */
+static const double targets[] = { 0.35, 0.7 };
+
+void refine_opts_init(refine_opts *o)
+{
+    o->deadline = 0.0;
+    o->attempt = 0.25;
+    o->jobs = 1;
+    o->root_iters = 20;
+}
+
+/* A point where sign * z_j <= t shows t is no bound: the attempt ends. */
+typedef struct {
+    const net *sub;
+    int j;
+    double sign, t;
+    double *y;
+} probe;
+
+static int below(void *ctx, const double *x)
+{
+    probe *p = ctx;
+    net_eval(p->sub, x, p->y);
+    return p->sign * p->y[p->j] <= p->t;
+}
+
+/* Tries to prove sign * z_j > t on the input box of pc with branch and
+ * bound on sub; 1 when proved. */
+static nc_status attempt(const net *sub, const prop_case *pc, const bounds *b, int j, double sign,
+                         double t, const refine_opts *o, double *y, int *proved, nc_err *e)
+{
+    prop_row row = { 0 };
+    row.a = err_calloc(e, (size_t)sub->out_dim, sizeof(double));
+    if (!row.a) return e->code;
+    row.a[j] = sign;
+    row.d = -t;
+    prop_conj cj = { .n_rows = 1, .rows = &row };
+    prop_case q = { .lo = pc->lo, .hi = pc->hi, .lo_in = pc->lo_in, .hi_in = pc->hi_in,
+                    .n_disj = 1, .disj = &cj };
+    rbab_opts ro;
+    rbab_opts_init(&ro);
+    double end = clock_now() + o->attempt;
+    ro.deadline = end < o->deadline ? end : o->deadline;
+    ro.jobs = o->jobs;
+    ro.known = b;
+    ro.refine = 0;
+    ro.max_nodes = 100000;
+    probe pr = { .sub = sub, .j = j, .sign = sign, .t = t, .y = y };
+    rbab_result rr;
+    nc_status s = bab_relu(sub, &q, &ro, below, &pr, &rr, e);
+    *proved = !s && rr.outcome == RBAB_PROVED;
+    free(row.a);
+    return s;
+}
+
+/* Per unstable neuron of box K of b: the values of z (the net cut before
+ * layer K) at the input corners minimising CROWN's linear lower bounds of
+ * z_j (lowv) and of -z_j (highv, as -z_j). */
+static nc_status achieved(const net *sub, const bounds *b, int K, const int *un, int nu,
+                          double *lowv, double *highv, nc_err *e)
+{
+    int d = b->dim[K], nin = sub->in_dim, m = 2 * nu;
+    double *C = err_calloc(e, (size_t)m * d, sizeof *C);
+    double *lo = err_calloc(e, (size_t)m, sizeof *lo);
+    double *A = err_calloc(e, (size_t)m * nin, sizeof *A);
+    double *x = err_calloc(e, (size_t)nin, sizeof *x), *y = err_calloc(e, (size_t)d, sizeof *y);
+    nc_status s = C && lo && A && x && y ? NC_OK : e->code;
+    for (int i = 0; !s && i < nu; i++) {
+        C[(size_t)i * d + un[i]] = 1.0;
+        C[(size_t)(nu + i) * d + un[i]] = -1.0;
+    }
+    crown_opts co;
+    crown_opts_init(&co);
+    if (!s) s = crown_rows(sub, b, m, C, NULL, &co, lo, A, NULL, NULL, e);
+    for (int r = 0; !s && r < m; r++) {
+        for (int i = 0; i < nin; i++) x[i] = A[(size_t)r * nin + i] >= 0 ? b->lo[0][i] : b->hi[0][i];
+        net_eval(sub, x, y);
+        if (r < nu) lowv[r] = y[un[r]];
+        else highv[r - nu] = -y[un[r - nu]];
+    }
+    free(C), free(lo), free(A), free(x), free(y);
+    return s;
+}
+
+/* Moves the ends of box K's unstable neurons while time lasts. */
+static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int K,
+                              const refine_opts *o, refine_result *r, nc_err *e)
+{
+    net sub = *n;   /* a view: the first K layers, ending at layer K's input */
+    sub.n = K;
+    sub.out_dim = n->layers[K - 1].out;
+    int d = b->dim[K], nu = 0;
+    int *un = err_calloc(e, (size_t)d + 1, sizeof *un);
+    double *lowv = err_calloc(e, (size_t)d + 1, sizeof *lowv);
+    double *highv = err_calloc(e, (size_t)d + 1, sizeof *highv);
+    double *y = err_calloc(e, (size_t)d + 1, sizeof *y);
+    nc_status s = un && lowv && highv && y ? NC_OK : e->code;
+    for (int j = 0; !s && j < d; j++)
+        if (b->lo[K][j] < 0 && b->hi[K][j] > 0) un[nu++] = j;
+    if (!s && nu > 0) s = achieved(&sub, b, K, un, nu, lowv, highv, e);
+    for (int i = 0; !s && i < nu && clock_now() < o->deadline; i++) {
+        int j = un[i];
+        for (int side = 0; !s && side < 2 && b->lo[K][j] < 0 && b->hi[K][j] > 0; side++) {
+            double sign = side ? -1.0 : 1.0;
+            for (size_t f = 0; !s && f < sizeof targets / sizeof *targets; f++) {
+                double end = side ? -b->hi[K][j] : b->lo[K][j];   /* sign * z_j >= end */
+                double v = side ? highv[i] : lowv[i];
+                if (!(v > end) || clock_now() >= o->deadline) break;
+                double t = end + targets[f] * (v - end);
+                if (!(t > end)) break;
+                int ok = 0;
+                s = attempt(&sub, pc, b, j, sign, t, o, y, &ok, e);
+                r->attempts++;
+                if (s || !ok) break;
+                r->proved++;
+                if (side) b->hi[K][j] = -t;
+                else b->lo[K][j] = t;
+                if (!(b->lo[K][j] < 0 && b->hi[K][j] > 0)) {   /* stable now */
+                    r->stabilised++;
+                    break;
+                }
+            }
+        }
+    }
+    free(un), free(lowv), free(highv), free(y);
+    return s;
+}
+
+nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refine_opts *o,
+                       refine_result *r, nc_err *e)
+{
+    memset(r, 0, sizeof *r);
+    if (!(o->deadline > 0)) return err_set(e, NC_EINTERNAL, "refine_boxes needs a deadline");
+    nc_status s = NC_OK;
+    for (int K = 1; !s && K < n->n && clock_now() < o->deadline; K++) {
+        if (!net_is_activation(n->layers[K].kind)) continue;
+        int before = 0;   /* an activation layer below K: else nothing to split */
+        for (int k = 0; k < K; k++) before = before || net_is_activation(n->layers[k].kind);
+        if (!before) continue;
+        s = refine_layer(n, pc, b, K, o, r, e);
+        r->layers++;
+        if (s) break;
+        crown_opts co;   /* the layers above, from the tighter boxes */
+        crown_opts_init(&co);
+        co.intersect = 1;
+        co.keep_below = K;
+        co.alpha_iters = o->root_iters;
+        co.deadline = o->deadline;
+        s = crown_intermediate(n, b, &co, e);
+    }
+    return s;
+}

@@ -1,0 +1,47 @@
+/* refine: tighter pre-activation boxes for the activation layers after the
+ * first, by ReLU branch and bound per neuron.
+ *
+ * CROWN's box of a neuron deep in a network can be many times wider than
+ * the neuron's true range, and every layer above inherits the excess. Each
+ * end of an unstable neuron j of activation layer K is tightened by
+ * proving it: on the network cut just before layer K (its outputs are the
+ * pre-activations of layer K), verify/bab_relu.h decides "z_j > t on the
+ * whole input box" for a target t between the current end and the value
+ * at the minimiser of CROWN's linear bound (an achieved value, so no
+ * bound can pass it). The end moves to t only when the search proves it;
+ * a search that runs out of its time, or meets a point below t, leaves
+ * the end as it was. Layers are refined in order; after each, the boxes
+ * above are recomputed by CROWN and intersected with what they were.
+ * Sound by construction: every end written is a proved bound on the
+ * input box (a superset of any input region the caller restricts to).
+ */
+#ifndef NC_REFINE_H
+#define NC_REFINE_H
+
+#include "core/bounds.h"
+#include "core/err.h"
+#include "core/net.h"
+#include "core/prop.h"
+
+typedef struct {
+    double deadline;   /* clock_now() time to stop refining at (required, > 0) */
+    double attempt;    /* seconds per proof attempt (default 0.25) */
+    int jobs;          /* threads of each search */
+    int root_iters;    /* alpha iterations for the boxes recomputed above */
+} refine_opts;
+
+void refine_opts_init(refine_opts *o);
+
+typedef struct {
+    long attempts;     /* searches run */
+    long proved;       /* ends moved */
+    long stabilised;   /* neurons whose box no longer contains 0 */
+    int layers;        /* activation layers refined, wholly or in part */
+} refine_result;
+
+/* Tightens b (sound boxes of n on the input box pc->lo..hi, every box
+ * computed) in place. n: piecewise linear (ReLU / LeakyReLU). */
+nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refine_opts *o,
+                       refine_result *r, nc_err *e);
+
+#endif
