@@ -24,8 +24,10 @@
 #define RBAB_LOWER_LINE_WEIGHT 0.2
 /* Without a deadline, the time a search is given as if it had one */
 #define RBAB_NO_DEADLINE 300.0
-/* Share of the time left that the root's refinement may take */
-#define RBAB_REFINE_SHARE 0.3
+/* Share of the time left that a search has before the root's boxes are
+ * refined, and that the refinement may then take (docs/bab.md) */
+#define RBAB_WARM_SHARE 0.1
+#define RBAB_REFINE_SHARE 0.6
 
 void rbab_opts_init(rbab_opts *o)
 {
@@ -659,7 +661,7 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
         if (done[k]) continue;
         /* before the root's boxes are refined, a tenth of the time left */
         double now = clock_now(), left = o->deadline > 0 ? o->deadline - now : RBAB_NO_DEADLINE;
-        double until = refined ? o->deadline : now + 0.1 * left;
+        double until = refined ? o->deadline : now + RBAB_WARM_SHARE * left;
         node *tr = node_new(&c, rootb, NULL, NULL, e);
         if (!tr) {
             s = e->code;

@@ -16,6 +16,7 @@ void refine_opts_init(refine_opts *o)
 {
     o->deadline = 0.0;
     o->attempt = 0.25;
+    o->passes = 8;
     o->jobs = 1;
     o->root_iters = 20;
 }
@@ -93,8 +94,11 @@ static nc_status achieved(const net *sub, const bounds *b, int K, const int *un,
     return s;
 }
 
-/* Moves the ends of box K's unstable neurons while time lasts. */
-static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int K,
+/* Moves the ends of box K's unstable neurons while time lasts. failed
+ * (2 per neuron; may be NULL) marks the ends a search could not move, and
+ * such ends are not tried again (for the second activation layer, whose
+ * searches see the same boxes in every pass). */
+static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int K, char *failed,
                               const refine_opts *o, refine_result *r, nc_err *e)
 {
     net sub = *n;   /* a view: the first K layers, ending at layer K's input */
@@ -113,6 +117,7 @@ static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int 
         int j = un[i];
         for (int side = 0; !s && side < 2 && b->lo[K][j] < 0 && b->hi[K][j] > 0; side++) {
             double sign = side ? -1.0 : 1.0;
+            if (failed && failed[2 * j + side]) continue;
             for (size_t f = 0; !s && f < sizeof targets / sizeof *targets; f++) {
                 double end = side ? -b->hi[K][j] : b->lo[K][j];   /* sign * z_j >= end */
                 double v = side ? highv[i] : lowv[i];
@@ -122,6 +127,7 @@ static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int 
                 int ok = 0;
                 s = attempt(&sub, pc, b, j, sign, t, o, y, &ok, e);
                 r->attempts++;
+                if (!s && !ok && failed) failed[2 * j + side] = 1;
                 if (s || !ok) break;
                 r->proved++;
                 if (side) b->hi[K][j] = -t;
@@ -137,21 +143,19 @@ static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int 
     return s;
 }
 
-nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refine_opts *o,
-                       refine_result *r, nc_err *e)
+/* One pass over the activation layers after the first, in order; the
+ * boxes above each layer refined are recomputed by CROWN from it. */
+static nc_status refine_pass(const net *n, const prop_case *pc, bounds *b, const refine_opts *o,
+                             char *failed, int *layers, refine_result *r, nc_err *e)
 {
-    memset(r, 0, sizeof *r);
-    if (!(o->deadline > 0)) return err_set(e, NC_EINTERNAL, "refine_boxes needs a deadline");
     nc_status s = NC_OK;
-    for (int K = 1; !s && K < n->n && clock_now() < o->deadline; K++) {
-        if (!net_is_activation(n->layers[K].kind)) continue;
-        int before = 0;   /* an activation layer below K: else nothing to split */
-        for (int k = 0; k < K; k++) before = before || net_is_activation(n->layers[k].kind);
-        if (!before) continue;
-        s = refine_layer(n, pc, b, K, o, r, e);
-        r->layers++;
+    int seen = 0;   /* activation layers below K: the first has nothing to split */
+    for (int K = 0; !s && K < n->n && clock_now() < o->deadline; K++) {
+        if (!net_is_activation(n->layers[K].kind) || !seen++) continue;
+        s = refine_layer(n, pc, b, K, seen == 2 ? failed : NULL, o, r, e);
+        if (seen - 1 > *layers) *layers = seen - 1;
         if (s) break;
-        crown_opts co;   /* the layers above, from the tighter boxes */
+        crown_opts co;
         crown_opts_init(&co);
         co.intersect = 1;
         co.keep_below = K;
@@ -159,5 +163,25 @@ nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refin
         co.deadline = o->deadline;
         s = crown_intermediate(n, b, &co, e);
     }
+    return s;
+}
+
+nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refine_opts *o,
+                       refine_result *r, nc_err *e)
+{
+    memset(r, 0, sizeof *r);
+    if (!(o->deadline > 0)) return err_set(e, NC_EINTERNAL, "refine_boxes needs a deadline");
+    /* passes over the layers while one moves an end: each starts from the
+     * boxes the last left, so its targets are closer in */
+    char *failed = err_calloc(e, 2 * (size_t)net_max_width(n) + 2, 1);
+    nc_status s = failed ? NC_OK : e->code;
+    long moved = -1;
+    for (int pass = 0; !s && pass < o->passes && r->proved > moved && clock_now() < o->deadline;
+         pass++) {
+        moved = r->proved;
+        s = refine_pass(n, pc, b, o, failed, &r->layers, r, e);
+        r->passes++;
+    }
+    free(failed);
     return s;
 }

@@ -10,8 +10,10 @@
  * at the minimiser of CROWN's linear bound (an achieved value, so no
  * bound can pass it). The end moves to t only when the search proves it;
  * a search that runs out of its time, or meets a point below t, leaves
- * the end as it was. Layers are refined in order; after each, the boxes
- * above are recomputed by CROWN and intersected with what they were.
+ * the end as it was; a proved end is tried again closer in. Layers are
+ * refined in order; after each, the boxes above are recomputed by CROWN
+ * and intersected with what they were. Passes over the layers repeat
+ * while one moves an end and time is left.
  * Sound by construction: every end written is a proved bound on the
  * input box (a superset of any input region the caller restricts to).
  */
@@ -26,6 +28,8 @@
 typedef struct {
     double deadline;   /* clock_now() time to stop refining at (required, > 0) */
     double attempt;    /* seconds per proof attempt (default 0.25) */
+    int passes;        /* passes over the layers at most, while one moves
+                          an end (default 8) */
     int jobs;          /* threads of each search */
     int root_iters;    /* alpha iterations for the boxes recomputed above */
 } refine_opts;
@@ -36,7 +40,8 @@ typedef struct {
     long attempts;     /* searches run */
     long proved;       /* ends moved */
     long stabilised;   /* neurons whose box no longer contains 0 */
-    int layers;        /* activation layers refined, wholly or in part */
+    int layers;        /* activation layers reached (the second is 1) */
+    int passes;        /* passes begun */
 } refine_result;
 
 /* Tightens b (sound boxes of n on the input box pc->lo..hi, every box
