@@ -18,19 +18,6 @@
 #include "support/testutil.h"
 #include "verify/driver.h"
 
-/* Pre-activation values of every activation layer at x (z[k] for layer k). */
-static void preacts(const net *n, const double *x, double **z)
-{
-    double a[64], b[64];
-    memcpy(a, x, (size_t)n->in_dim * sizeof *a);
-    for (int k = 0; k < n->n; k++) {
-        const net_layer *l = &n->layers[k];
-        if (net_is_activation(l->kind)) memcpy(z[k], a, (size_t)l->in * sizeof *a);
-        net_layer_eval(l, a, b);
-        memcpy(a, b, (size_t)l->out * sizeof *a);
-    }
-}
-
 Test(bab_relu, split_bounds_hold_on_the_split_region)
 {
     rng r;
@@ -58,7 +45,7 @@ Test(bab_relu, split_bounds_hold_on_the_split_region)
             z[k] = calloc((size_t)n->layers[k].in, sizeof(double));
         }
         for (int i = 0; i < d; i++) x0[i] = lo[i] + rng_unif(&r) * (hi[i] - lo[i]);
-        preacts(n, x0, z);
+        tu_preacts(n, x0, z);
         int splits = 0;
         for (int k = 0; k < n->n; k++) {
             for (int j = 0; sign[k] && j < n->layers[k].in && splits < 3; j++)
@@ -90,7 +77,7 @@ Test(bab_relu, split_bounds_hold_on_the_split_region)
         for (int s = 0; s < 20000; s++) {
             double x[3], y[2];
             for (int i = 0; i < d; i++) x[i] = lo[i] + rng_unif(&r) * (hi[i] - lo[i]);
-            preacts(n, x, z);
+            tu_preacts(n, x, z);
             int ok = 1;
             for (int k = 0; k < n->n && ok; k++)
                 for (int j = 0; sign[k] && j < n->layers[k].in; j++)

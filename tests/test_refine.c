@@ -16,19 +16,6 @@
 #include "support/testutil.h"
 #include "verify/refine.h"
 
-/* Pre-activation values of every activation layer at x into z[k]. */
-static void preacts(const net *n, const double *x, double **z)
-{
-    double a[64], b[64];
-    memcpy(a, x, (size_t)n->in_dim * sizeof *a);
-    for (int k = 0; k < n->n; k++) {
-        const net_layer *l = &n->layers[k];
-        if (net_is_activation(l->kind)) memcpy(z[k], a, (size_t)l->in * sizeof *a);
-        net_layer_eval(l, a, b);
-        memcpy(a, b, (size_t)l->out * sizeof *a);
-    }
-}
-
 Test(refine, refined_boxes_are_sound_and_tighter, .timeout = 300)
 {
     rng r;
@@ -77,7 +64,7 @@ Test(refine, refined_boxes_are_sound_and_tighter, .timeout = 300)
                 x[1] = lo[1] + (s % G) * (hi[1] - lo[1]) / (G - 1);
             else
                 x[0] = (s - G * G) & 1 ? hi[0] : lo[0], x[1] = (s - G * G) & 2 ? hi[1] : lo[1];
-            preacts(n, x, z);
+            tu_preacts(n, x, z);
             for (int k = 0; k < n->n; k++)
                 for (int j = 0; z[k] && j < n->layers[k].in; j++)
                     cr_assert(z[k][j] >= b->lo[k][j] - 1e-9 && z[k][j] <= b->hi[k][j] + 1e-9,

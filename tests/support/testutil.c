@@ -263,3 +263,15 @@ int tu_pattern_trials(uint64_t seed, int trials, double rel, verify_method m, in
     }
     return 0;
 }
+
+void tu_preacts(const net *n, const double *x, double **z)
+{
+    double a[64], b[64];
+    memcpy(a, x, (size_t)n->in_dim * sizeof *a);
+    for (int k = 0; k < n->n; k++) {
+        const net_layer *l = &n->layers[k];
+        if (net_is_activation(l->kind) && z[k]) memcpy(z[k], a, (size_t)l->in * sizeof *a);
+        net_layer_eval(l, a, b);
+        memcpy(a, b, (size_t)l->out * sizeof *a);
+    }
+}

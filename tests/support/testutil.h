@@ -33,6 +33,10 @@ const char *tu_slurp(const char *path);
  * after every hidden affine layer; weights ~ N(0, 1/sqrt(fan-in)). */
 net *tu_random_net(rng *r, int in, const int *hidden, int n_hidden, int out, net_kind act);
 
+/* Pre-activation values of every activation layer of n at x into z[k]
+ * (z[k] NULL for other layers; widths up to 64). */
+void tu_preacts(const net *n, const double *x, double **z);
+
 /* An infinity-norm Lipschitz constant of n (product of the induced norms
  * of its affine layers; ReLU-like activations are 1-Lipschitz). */
 double tu_lipschitz(const net *n);
