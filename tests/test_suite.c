@@ -103,6 +103,22 @@ Test(suite, summary_counts_and_scores_a_handmade_file)
     suite_table_free(&e);
 }
 
+/* The detail column says what ReLU branch and bound did, part by part. */
+Test(suite, detail_reports_the_search)
+{
+    const char *inst = tu_write("canned-inst.csv", "canned.onnx,examples/demo_holds.vnnlib,10\n");
+    const char *res = tu_path("canned-res.csv");
+    cr_assert_eq(run("suite %s --root . --out %s --verifier tests/data/fake_verifier.sh%s", inst,
+                     res, ""), 0, "%s", out);
+    suite_table t;
+    read_table(res, &t);
+    cr_assert_eq(t.n, 1);
+    cr_assert_str_eq(t.rows[0].result, "timeout");
+    cr_assert_str_eq(t.rows[0].detail, "1234 subproblems, 56 box ends refined in 8 s, worst open "
+                                       "bound -0.25, 2 of 9 disjuncts excluded");
+    suite_table_free(&t);
+}
+
 Test(suite, malformed_files_name_file_and_line)
 {
     const char *inst = tu_write("bad-inst.csv", "a.onnx,p.vnnlib,10\na.onnx,p.vnnlib,ten\n");

@@ -123,20 +123,24 @@ static int read_answer(const char *path, runner_result *r)
         if (json_is_integer(stars) && json_is_integer(lps))
             snprintf(r->detail, sizeof r->detail, "%lld stars, %lld LPs",
                      (long long)json_integer_value(stars), (long long)json_integer_value(lps));
+        /* ReLU branch and bound: what it did, each part when reported */
         json_t *sub = json_object_get(o, "subproblems");
+        json_t *rf = json_object_get(o, "refined"), *rs = json_object_get(o, "refine_seconds");
         json_t *ob = json_object_get(o, "open_bound");
         json_t *dj = json_object_get(o, "disjuncts"), *dx = json_object_get(o, "disjuncts_excluded");
-        if (json_is_integer(sub) && json_is_number(ob) && json_is_integer(dj) && json_is_integer(dx))
-            snprintf(r->detail, sizeof r->detail,
-                     "%lld subproblems, worst open bound %.3g, %lld of %lld disjuncts excluded",
-                     (long long)json_integer_value(sub), json_number_value(ob),
+        size_t at = 0, cap = sizeof r->detail;
+        if (json_is_integer(sub))
+            at += (size_t)snprintf(r->detail, cap, "%lld subproblems",
+                                   (long long)json_integer_value(sub));
+        if (at && at < cap && json_is_integer(rf) && json_is_number(rs))
+            at += (size_t)snprintf(r->detail + at, cap - at, ", %lld box ends refined in %.0f s",
+                                   (long long)json_integer_value(rf), json_number_value(rs));
+        if (at && at < cap && json_is_number(ob))
+            at += (size_t)snprintf(r->detail + at, cap - at, ", worst open bound %.3g",
+                                   json_number_value(ob));
+        if (at && at < cap && json_is_number(ob) && json_is_integer(dj) && json_is_integer(dx))
+            snprintf(r->detail + at, cap - at, ", %lld of %lld disjuncts excluded",
                      (long long)json_integer_value(dx), (long long)json_integer_value(dj));
-        else if (json_is_integer(sub) && json_is_number(ob))
-            snprintf(r->detail, sizeof r->detail, "%lld subproblems, worst open bound %.3g",
-                     (long long)json_integer_value(sub), json_number_value(ob));
-        else if (json_is_integer(sub))
-            snprintf(r->detail, sizeof r->detail, "%lld subproblems",
-                     (long long)json_integer_value(sub));
     }
     json_decref(o);
     return ok ? 0 : -1;
