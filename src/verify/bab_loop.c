@@ -21,6 +21,8 @@ typedef struct {
     bl_item *stk;   /* depth first, taken before q */
     long n_stk, cap_stk;
     long queued;    /* q.n + n_stk */
+    double lost;    /* smallest priority of a region stepped while the search
+                       ended and neither decided nor queued */
     bl_result *r;
     nc_status status;
     nc_err err;
@@ -93,6 +95,7 @@ static void *worker(void *arg)
         ops->item_free(it.p);
         pthread_mutex_lock(&sh->t.mu);
         sh->t.busy--;
+        if (v != BL_SPLIT && v != BL_DROP) sh->lost = -INFINITY;   /* nothing known of it */
         if (v == BL_ERROR) fail(sh, e.code, &e);
         else if (v == BL_FOUND) finish(sh, BL_FOUND_CEX);
         else if (v == BL_STUCK) finish(sh, BL_GAVE_UP);
@@ -100,6 +103,7 @@ static void *worker(void *arg)
         /* the first child comes off the stack first */
         for (int k = deep ? nk - 1 : 0; v == BL_SPLIT && k >= 0 && k < nk; k += deep ? -1 : 1) {
             if (sh->t.stop || (deep ? stack_push(sh, &kids[k]) : pq_push(&sh->q, &kids[k]))) {
+                if (kids[k].prio < sh->lost) sh->lost = kids[k].prio;
                 if (!sh->t.stop) {
                     err_set(&e, NC_ENOMEM, "out of memory in branch and bound");
                     fail(sh, NC_ENOMEM, &e);
@@ -130,7 +134,7 @@ nc_status bl_run(const bl_ops *ops, bl_item root, const bl_opts *o, falsify_cb c
 {
     memset(r, 0, sizeof *r);
     r->outcome = BL_PROVED;
-    shared sh = { .ops = ops, .o = o, .r = r, .queued = 1 };
+    shared sh = { .ops = ops, .o = o, .r = r, .queued = 1, .lost = INFINITY };
     pq_init(&sh.q, sizeof(bl_item), item_before);
     if (pq_push(&sh.q, &root)) {
         ops->item_free(root.p);
@@ -143,7 +147,7 @@ nc_status bl_run(const bl_ops *ops, bl_item root, const bl_opts *o, falsify_cb c
         *e = sh.err;
         s = sh.status;
     }
-    r->open_prio = INFINITY;
+    r->open_prio = sh.lost;
     while (sh.q.n > 0 || sh.n_stk > 0) {
         bl_item it;
         if (sh.n_stk > 0)

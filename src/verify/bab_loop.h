@@ -65,7 +65,12 @@ typedef struct {
     long items;       /* items stepped */
     long max_queue;   /* largest queue seen */
     long deep;        /* items stepped depth first (queue at half of max_items) */
-    double open_prio; /* smallest priority still queued at the end (+inf: none) */
+    double open_prio; /* smallest priority of the regions left undecided: still
+                         queued, or being stepped when the search ended (+inf:
+                         none; -inf: one of them has none, e.g. its step failed).
+                         With priorities that are lower bounds of the regions'
+                         objective, a lower bound of the objective over every
+                         region not dropped */
 } bl_result;
 
 /* Runs the search from root (consumed). cb/ctx as in verify/falsify.h. */

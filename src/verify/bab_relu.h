@@ -53,7 +53,9 @@ typedef struct {
     long max_queue;
     long deep;         /* subproblems taken depth first (queue at half of max_nodes) */
     double open_bound; /* when it timed out or ran out of memory: the worst
-                          bound still queued (a proof needs it above 0); NaN
+                          bound of the subproblems left undecided (a proof
+                          needs it above 0; with one disjunct of one row, a
+                          lower bound of that row on the whole region); NaN
                           when not known */
     int trees;         /* disjuncts left open by root_done: one search each */
     int trees_proved;  /* those the searches excluded */
