@@ -2,7 +2,9 @@
  * networks the refined boxes lie inside CROWN's, contain every
  * pre-activation value at 40,000 sampled inputs (a dense grid of a 2-d box
  * plus its corners, where the extremes of a piecewise-linear function
- * are found up to the grid step), and are tighter somewhere. */
+ * are found up to the grid step), and are tighter somewhere; also when the
+ * searches are cut so short that ends move to the worst bound a search
+ * left open. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,13 +18,19 @@
 #include "support/testutil.h"
 #include "verify/refine.h"
 
-Test(refine, refined_boxes_are_sound_and_tighter, .timeout = 300)
+typedef struct {
+    long moved, partial, stabilised;
+} tally;
+
+/* Ten random 2-input networks of the given hidden widths, refined with
+ * searches of `attempt` seconds (at most `attempt_max`); asserts soundness
+ * and containment and adds up what moved. */
+static void refine_random(unsigned seed, int h, double attempt, double attempt_max, tally *t)
 {
     rng r;
-    rng_seed(&r, 31);
-    long moved = 0, stabilised = 0;
+    rng_seed(&r, seed);
     for (int trial = 0; trial < 10; trial++) {
-        int d = 2, hidden[3] = { 12, 10, 8 };
+        int d = 2, hidden[3] = { h + 4, h + 2, h };
         net *n = tu_random_net(&r, d, hidden, 3, 1, trial % 3 == 2 ? NET_LEAKY_RELU : NET_RELU);
         double lo[2], hi[2];
         for (int i = 0; i < d; i++) lo[i] = rng_normal(&r), hi[i] = lo[i] + 1.0 + rng_unif(&r);
@@ -43,11 +51,13 @@ Test(refine, refined_boxes_are_sound_and_tighter, .timeout = 300)
         refine_opts o;
         refine_opts_init(&o);
         o.deadline = clock_now() + 5.0;
-        o.attempt = 0.2;
+        o.attempt = attempt;
+        o.attempt_max = attempt_max;
         refine_result rr;
         cr_assert_eq(refine_boxes(n, pc, b, &o, &rr, &e), NC_OK, "%s", e.msg);
-        moved += rr.proved;
-        stabilised += rr.stabilised;
+        t->moved += rr.proved;
+        t->partial += rr.partial;
+        t->stabilised += rr.stabilised;
         double *z[8] = { 0 };
         for (int k = 0; k < n->n; k++) {
             if (!net_is_activation(n->layers[k].kind)) continue;
@@ -76,6 +86,20 @@ Test(refine, refined_boxes_are_sound_and_tighter, .timeout = 300)
         prop_free(p);
         net_free(n);
     }
-    cr_assert_gt(moved, 20, "the refinement tightened only %ld ends", moved);
-    cr_assert_gt(stabilised, 0, "no neuron was made stable");
+}
+
+Test(refine, refined_boxes_are_sound_and_tighter, .timeout = 300)
+{
+    tally t = { 0 };
+    refine_random(31, 8, 0.2, 0.4, &t);
+    cr_assert_gt(t.moved, 20, "the refinement tightened only %ld ends", t.moved);
+    cr_assert_gt(t.stabilised, 0, "no neuron was made stable");
+}
+
+Test(refine, searches_cut_short_move_ends_soundly, .timeout = 300)
+{
+    tally t = { 0 };
+    refine_random(57, 24, 0.002, 0.002, &t);
+    cr_assert_gt(t.partial, 20, "only %ld ends moved by searches cut short (of %ld)", t.partial,
+                 t.moved);
 }

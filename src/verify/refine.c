@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/fpround.h"
 #include "domains/crown.h"
 #include "verify/bab_relu.h"
+#include "verify/prove.h"
 
 /* Fractions of the way from the current end to the achieved value tried
  * one after the other while they are proved */
@@ -15,7 +17,8 @@ static const double targets[] = { 0.35, 0.7 };
 void refine_opts_init(refine_opts *o)
 {
     o->deadline = 0.0;
-    o->attempt = 0.25;
+    o->attempt = 0.1;
+    o->attempt_max = 0.4;
     o->passes = 8;
     o->jobs = 1;
     o->root_iters = 20;
@@ -36,11 +39,14 @@ static int below(void *ctx, const double *x)
     return p->sign * p->y[p->j] <= p->t;
 }
 
-/* Tries to prove sign * z_j > t on the input box of pc with branch and
- * bound on sub; 1 when proved. */
+/* Branch and bound on sub for "sign * z_j > t" on the input box of pc:
+ * *got receives a proved lower bound of sign * z_j there, t when the search
+ * proves it, else the worst bound it left open plus t when it ran out of
+ * time (-inf when nothing is known, e.g. a point below t was met). */
 static nc_status attempt(const net *sub, const prop_case *pc, const bounds *b, int j, double sign,
-                         double t, const refine_opts *o, double *y, int *proved, nc_err *e)
+                         double t, const refine_opts *o, double *y, double *got, nc_err *e)
 {
+    *got = -INFINITY;
     prop_row row = { 0 };
     row.a = err_calloc(e, (size_t)sub->out_dim, sizeof(double));
     if (!row.a) return e->code;
@@ -60,7 +66,10 @@ static nc_status attempt(const net *sub, const prop_case *pc, const bounds *b, i
     probe pr = { .sub = sub, .j = j, .sign = sign, .t = t, .y = y };
     rbab_result rr;
     nc_status s = bab_relu(sub, &q, &ro, below, &pr, &rr, e);
-    *proved = !s && rr.outcome == RBAB_PROVED;
+    if (!s && rr.outcome == RBAB_PROVED) *got = t;
+    else if (!s && (rr.outcome == RBAB_TIMEOUT || rr.outcome == RBAB_MEMORY) &&
+             rr.open_bound < 0)   /* sign * z_j - t >= open_bound on every region left */
+        *got = fpr_down(t + rr.open_bound);
     free(row.a);
     return s;
 }
@@ -124,22 +133,65 @@ static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int 
                 if (!(v > end) || clock_now() >= o->deadline) break;
                 double t = end + targets[f] * (v - end);
                 if (!(t > end)) break;
-                int ok = 0;
-                s = attempt(&sub, pc, b, j, sign, t, o, y, &ok, e);
+                double got;
+                s = attempt(&sub, pc, b, j, sign, t, o, y, &got, e);
                 r->attempts++;
+                int ok = !s && got >= t, moved = !s && got > end;
                 if (!s && !ok && failed) failed[2 * j + side] = 1;
-                if (s || !ok) break;
-                r->proved++;
-                if (side) b->hi[K][j] = -t;
-                else b->lo[K][j] = t;
-                if (!(b->lo[K][j] < 0 && b->hi[K][j] > 0)) {   /* stable now */
-                    r->stabilised++;
-                    break;
+                if (moved) {
+                    r->proved++;
+                    r->partial += !ok;
+                    if (side) b->hi[K][j] = -got;
+                    else b->lo[K][j] = got;
+                    if (!(b->lo[K][j] < 0 && b->hi[K][j] > 0)) {   /* stable now */
+                        r->stabilised++;
+                        break;
+                    }
                 }
+                if (!ok) break;
             }
         }
     }
     free(un), free(lowv), free(highv), free(y);
+    return s;
+}
+
+/* *yes = 1 when CROWN on b (alpha-optimised) excludes every disjunct of
+ * the unsafe set, so that refining further is pointless. */
+static nc_status settled(const net *n, const prop_case *pc, const bounds *b, const refine_opts *o,
+                         int *yes, nc_err *e)
+{
+    *yes = 0;
+    int m = 0, no = n->out_dim;
+    for (int k = 0; k < pc->n_disj; k++) {
+        if (pc->disj[k].n_rows == 0) return NC_OK;   /* every point is unsafe */
+        m += pc->disj[k].n_rows;
+    }
+    double *C = err_calloc(e, (size_t)m * no + 1, sizeof *C), *d = err_calloc(e, (size_t)m + 1, sizeof *d);
+    double *lo = err_calloc(e, (size_t)m + 1, sizeof *lo);
+    nc_status s = C && d && lo ? NC_OK : e->code;
+    for (int k = 0, r = 0; !s && k < pc->n_disj; k++)
+        for (int q = 0; q < pc->disj[k].n_rows; q++, r++) {
+            memcpy(&C[(size_t)r * no], pc->disj[k].rows[q].a, (size_t)no * sizeof *C);
+            d[r] = pc->disj[k].rows[q].d;
+        }
+    crown_opts co;
+    crown_opts_init(&co);
+    co.alpha_iters = o->root_iters;
+    co.deadline = o->deadline;
+    if (!s) s = crown_rows(n, b, m, C, d, &co, lo, NULL, NULL, NULL, e);
+    int all = !s;
+    for (int k = 0, r = 0; all && k < pc->n_disj; k++) {
+        int out = 0;
+        for (int q = 0; q < pc->disj[k].n_rows; q++, r++) {
+            const prop_row *row = &pc->disj[k].rows[q];
+            double v = prove_row_margin(row, lo[r], b->lo[n->n], b->hi[n->n], no);
+            out |= v > 0 || (row->strict && v >= 0);
+        }
+        all = out;
+    }
+    *yes = all;
+    free(C), free(d), free(lo);
     return s;
 }
 
@@ -162,6 +214,8 @@ static nc_status refine_pass(const net *n, const prop_case *pc, bounds *b, const
         co.alpha_iters = o->root_iters;
         co.deadline = o->deadline;
         s = crown_intermediate(n, b, &co, e);
+        if (!s) s = settled(n, pc, b, o, &r->settled, e);
+        if (r->settled) break;
     }
     return s;
 }
@@ -176,10 +230,16 @@ nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refin
     char *failed = err_calloc(e, 2 * (size_t)net_max_width(n) + 2, 1);
     nc_status s = failed ? NC_OK : e->code;
     long moved = -1;
-    for (int pass = 0; !s && pass < o->passes && r->proved > moved && clock_now() < o->deadline;
+    refine_opts po = *o;
+    for (int pass = 0; !s && pass < o->passes && r->proved > moved && !r->settled &&
+                       clock_now() < o->deadline;
          pass++) {
         moved = r->proved;
-        s = refine_pass(n, pc, b, o, failed, &r->layers, r, e);
+        if (pass > 0 && po.attempt < o->attempt_max) {   /* longer searches: try every end again */
+            po.attempt = fmin(2.0 * po.attempt, o->attempt_max);
+            memset(failed, 0, 2 * (size_t)net_max_width(n) + 2);
+        }
+        s = refine_pass(n, pc, b, &po, failed, &r->layers, r, e);
         r->passes++;
     }
     free(failed);

@@ -27,7 +27,9 @@
 
 typedef struct {
     double deadline;   /* clock_now() time to stop refining at (required, > 0) */
-    double attempt;    /* seconds per proof attempt (default 0.25) */
+    double attempt;    /* seconds per proof attempt in the first pass (default
+                          0.1), doubled in each later pass up to */
+    double attempt_max;   /* (default 0.4) */
     int passes;        /* passes over the layers at most, while one moves
                           an end (default 8) */
     int jobs;          /* threads of each search */
@@ -39,9 +41,13 @@ void refine_opts_init(refine_opts *o);
 typedef struct {
     long attempts;     /* searches run */
     long proved;       /* ends moved */
+    long partial;      /* of which by a search that ran out of time, to the
+                          worst bound it left open */
     long stabilised;   /* neurons whose box no longer contains 0 */
     int layers;        /* activation layers reached (the second is 1) */
     int passes;        /* passes begun */
+    int settled;       /* the boxes exclude every disjunct of pc's unsafe set
+                          by CROWN (refining stopped there) */
 } refine_result;
 
 /* Tightens b (sound boxes of n on the input box pc->lo..hi, every box
