@@ -104,9 +104,10 @@ static nc_status achieved(const net *sub, const bounds *b, int K, const int *un,
 }
 
 /* Moves the ends of box K's unstable neurons while time lasts. failed
- * (2 per neuron; may be NULL) marks the ends a search could not move, and
- * such ends are not tried again (for the second activation layer, whose
- * searches see the same boxes in every pass). */
+ * (2 per neuron; may be NULL) marks the ends a search could not prove, and
+ * such ends are not tried again while the search time stays the same (for
+ * the second activation layer, whose searches see the same boxes in every
+ * pass). */
 static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int K, char *failed,
                               const refine_opts *o, refine_result *r, nc_err *e)
 {

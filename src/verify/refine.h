@@ -8,12 +8,15 @@
  * pre-activations of layer K), verify/bab_relu.h decides "z_j > t on the
  * whole input box" for a target t between the current end and the value
  * at the minimiser of CROWN's linear bound (an achieved value, so no
- * bound can pass it). The end moves to t only when the search proves it;
- * a search that runs out of its time, or meets a point below t, leaves
- * the end as it was; a proved end is tried again closer in. Layers are
- * refined in order; after each, the boxes above are recomputed by CROWN
- * and intersected with what they were. Passes over the layers repeat
- * while one moves an end and time is left.
+ * bound can pass it). The end moves to t when the search proves it, and is
+ * then tried again closer in; a search that runs out of its time moves it
+ * to t plus the worst bound it left open (when that is below 0: its
+ * subproblems cover the box), one that meets a point below t leaves it.
+ * Layers are refined in order; after each, the boxes above are recomputed
+ * by CROWN and intersected with what they were, and refining stops if
+ * CROWN then excludes every disjunct of pc. Passes over the layers repeat
+ * while one moves an end and time is left, each search given twice the
+ * time of the pass before (up to attempt_max).
  * Sound by construction: every end written is a proved bound on the
  * input box (a superset of any input region the caller restricts to).
  */
