@@ -13,6 +13,12 @@ static int item_before(const void *a, const void *b)
     return ((const bl_item *)a)->prio < ((const bl_item *)b)->prio;
 }
 
+/* The smaller of a and b, a NaN priority counting as -inf (no bound). */
+static double lower_of(double a, double b)
+{
+    return isnan(b) ? -INFINITY : b < a ? b : a;
+}
+
 typedef struct {
     const bl_ops *ops;
     const bl_opts *o;
@@ -103,7 +109,7 @@ static void *worker(void *arg)
         /* the first child comes off the stack first */
         for (int k = deep ? nk - 1 : 0; v == BL_SPLIT && k >= 0 && k < nk; k += deep ? -1 : 1) {
             if (sh->t.stop || (deep ? stack_push(sh, &kids[k]) : pq_push(&sh->q, &kids[k]))) {
-                if (kids[k].prio < sh->lost) sh->lost = kids[k].prio;
+                sh->lost = lower_of(sh->lost, kids[k].prio);
                 if (!sh->t.stop) {
                     err_set(&e, NC_ENOMEM, "out of memory in branch and bound");
                     fail(sh, NC_ENOMEM, &e);
@@ -154,7 +160,7 @@ nc_status bl_run(const bl_ops *ops, bl_item root, const bl_opts *o, falsify_cb c
             it = sh.stk[--sh.n_stk];
         else
             pq_pop(&sh.q, &it);
-        if (it.prio < r->open_prio) r->open_prio = it.prio;
+        r->open_prio = lower_of(r->open_prio, it.prio);
         ops->item_free(it.p);
     }
     pq_free(&sh.q);
