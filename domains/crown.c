@@ -20,6 +20,7 @@ void crown_opts_init(crown_opts *o)
     o->keep_below = -1;
     o->scratch = NULL;
     o->stop_above = NULL;
+    o->out_need = NULL;
 }
 
 void crown_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -455,7 +456,16 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
         /* the next box by an interval step, unless a CROWN pass is about to
          * compute it (the input of the next activation layer) */
         int crown_next = k + 1 < n->n && net_is_activation(n->layers[k + 1].kind);
-        if (!crown_next) {
+        if (!crown_next && k == n->n - 1 && o->out_need && l->kind == NET_AFFINE) {
+            for (int i = 0; i < l->out; i++) {   /* the outputs asked for only */
+                const double *wi = &l->w[(size_t)i * l->in];
+                int on = o->out_need[i];
+                lo[i] = on ? itv_row_lower(wi, l->b[i], l->in, b->lo[k], b->hi[k]) : -INFINITY;
+                hi[i] = on ? itv_row_upper(wi, l->b[i], l->in, b->lo[k], b->hi[k]) : INFINITY;
+            }
+            set_box(b, k + 1, lo, hi, o->intersect);
+            s = cx_refresh(x, k + 1, e);
+        } else if (!crown_next) {
             itv_layer(l, b->lo[k], b->hi[k], lo, hi);
             set_box(b, k + 1, lo, hi, o->intersect);
             s = cx_refresh(x, k + 1, e);

@@ -48,6 +48,10 @@ typedef struct {
     crown_scratch *scratch;   /* reused work space for o's net (NULL: per call) */
     const double *stop_above; /* alpha iterations stop once every row r's bound
                                  exceeds stop_above[r] (NULL: run them all) */
+    const char *out_need;     /* crown_intermediate, when the last layer is
+                                 affine: the outputs whose box is computed
+                                 (NULL: all); the others get [-inf, inf], met
+                                 with what b holds when intersecting */
 } crown_opts;
 
 void crown_opts_init(crown_opts *o);

@@ -301,3 +301,53 @@ Test(crown, alpha_stops_once_every_row_passes)
     }
     cr_assert_gt(improved, 10, "alpha improved only %d rows", improved);
 }
+
+/* Only the outputs asked for (out_need) get an interval box from the last
+ * affine layer: bit for bit the full computation's, the others [-inf, inf]
+ * without intersecting and what b held when intersecting; every box below
+ * is unchanged. */
+Test(crown, output_box_only_where_needed)
+{
+    rng r;
+    rng_seed(&r, 93);
+    nc_err e;
+    int hidden[2] = { 9, 7 };
+    net *n = tu_random_net(&r, 4, hidden, 2, 5, NET_RELU);
+    for (int trial = 0; trial < 20; trial++) {
+        bounds *bf = bounds_new(n, &e), *bs = bounds_new(n, &e);
+        cr_assert(bf && bs);
+        for (int i = 0; i < 4; i++) {
+            bf->lo[0][i] = rng_normal(&r);
+            bf->hi[0][i] = bf->lo[0][i] + rng_unif(&r);
+        }
+        bounds_copy(bs, bf);
+        char need[5];
+        for (int i = 0; i < 5; i++) need[i] = rng_next(&r) % 2;
+        crown_opts all, some;
+        crown_opts_init(&all);
+        some = all;
+        some.out_need = need;
+        some.intersect = trial % 2;
+        for (int i = 0; some.intersect && i < 5; i++)
+            bs->lo[n->n][i] = -100.0 - i, bs->hi[n->n][i] = 100.0 + i;
+        cr_assert_eq(crown_intermediate(n, bf, &all, &e), NC_OK);
+        cr_assert_eq(crown_intermediate(n, bs, &some, &e), NC_OK);
+        for (int k = 0; k < n->n; k++)
+            cr_assert_eq(memcmp(bf->lo[k], bs->lo[k], bf->dim[k] * sizeof(double)), 0, "layer %d", k);
+        for (int i = 0; i < 5; i++) {
+            double lo = bs->lo[n->n][i], hi = bs->hi[n->n][i];
+            if (need[i]) {
+                double fl = bf->lo[n->n][i], fh = bf->hi[n->n][i];
+                cr_assert_eq(lo, some.intersect ? fmax(fl, -100.0 - i) : fl);
+                cr_assert_eq(hi, some.intersect ? fmin(fh, 100.0 + i) : fh);
+            } else if (some.intersect) {
+                cr_assert(lo == -100.0 - i && hi == 100.0 + i, "output %d: [%g, %g]", i, lo, hi);
+            } else {
+                cr_assert(isinf(lo) && lo < 0 && isinf(hi) && hi > 0, "output %d: [%g, %g]", i, lo, hi);
+            }
+        }
+        bounds_free(bf);
+        bounds_free(bs);
+    }
+    net_free(n);
+}

@@ -18,7 +18,6 @@
 #include "verify/prove.h"
 #include "verify/refine.h"
 
-#define RBAB_LOCAL_STEPS 6   /* gradient steps from the worst corner of every subproblem */
 /* Branching score weight of neurons bounded through their lower line
  * (docs/bab.md: 0.2 against 1 and 0.1 on six MNIST-FC instances) */
 #define RBAB_LOWER_LINE_WEIGHT 0.2
@@ -34,6 +33,7 @@ void rbab_opts_init(rbab_opts *o)
     o->deadline = 0.0;
     o->max_nodes = 200000;
     o->jobs = 1;
+    o->local_steps = 6;
     o->iters = 20;
     o->root_iters = 20;
     o->recompute = 1;
@@ -95,6 +95,7 @@ typedef struct {
     const rbab_opts *o;
     int m, nd, n_act;
     double *C, *dd;    /* every row of the case */
+    char *need;        /* per output: some row uses it (its box is computed) */
     int *row_disj, *row_in;   /* its disjunct, its index there */
     int *off;          /* per layer: first neuron in `sign` (-1: not an activation) */
     const bounds *root;   /* every box at the root (the input box among them) */
@@ -261,7 +262,8 @@ static int offer(ws *w, const double *x, team *t)
         int r = team_offer(t, w->pt);
         if (r) return r;
     }
-    return falsify_local(w->f, pc->lo, pc->hi, w->pt, RBAB_LOCAL_STEPS, team_offer_cb, t);
+    int steps = w->c->o->local_steps;
+    return steps > 0 ? falsify_local(w->f, pc->lo, pc->hi, w->pt, steps, team_offer_cb, t) : 0;
 }
 
 /* A subproblem without unstable neurons is one linear piece: its star
@@ -469,6 +471,7 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     co.deadline = c->o->deadline;
     co.keep_below = c->o->recompute ? nd->last_layer : n->n;
     co.scratch = w->cs;
+    co.out_need = c->need;
     unpack(c, nd, w->b);
     if (crown_intermediate(n, w->b, &co, e)) return BL_ERROR;
     if (empty_region(w->b)) return BL_DROP;
@@ -591,7 +594,7 @@ long rbab_nodes_for_memory(const net *n, double bytes)
 
 static void rctx_free(rctx *c)
 {
-    free(c->C), free(c->dd), free(c->row_disj), free(c->row_in), free(c->off);
+    free(c->C), free(c->dd), free(c->need), free(c->row_disj), free(c->row_in), free(c->off);
     pthread_mutex_destroy(&c->mu);
 }
 
@@ -616,7 +619,8 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
     c.row_disj = err_calloc(e, (size_t)c.m + 1, sizeof(int));
     c.row_in = err_calloc(e, (size_t)c.m + 1, sizeof(int));
     c.off = err_calloc(e, (size_t)n->n + 1, sizeof(int));
-    if (!c.C || !c.dd || !c.row_disj || !c.row_in || !c.off) {
+    c.need = err_calloc(e, (size_t)no + 1, 1);
+    if (!c.C || !c.dd || !c.row_disj || !c.row_in || !c.off || !c.need) {
         rctx_free(&c);
         return e->code;
     }
@@ -626,6 +630,10 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
             c.dd[r0] = pc->disj[k].rows[j].d;
             c.row_disj[r0] = k;
             c.row_in[r0] = j;
+            /* a row with rounding in its coefficients is checked against
+             * the whole output box (prove_row_margin) */
+            for (int i = 0; i < no; i++)
+                c.need[i] |= pc->disj[k].rows[j].a[i] != 0.0 || pc->disj[k].rows[j].cerr > 0;
         }
     for (int k = 0; k < n->n; k++) {
         c.off[k] = net_is_activation(n->layers[k].kind) ? c.n_act : -1;

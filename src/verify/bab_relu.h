@@ -37,6 +37,9 @@ typedef struct {
     const bounds *known;   /* every box of n (a longer net's boxes will do: the
                               first n->n + 1 are read), sound on the input box:
                               the root's boxes (NULL: computed), borrowed */
+    int local_steps;       /* gradient steps of the attack from each
+                              subproblem's worst corner (default 6; 0: the
+                              corner alone) */
     int refine;            /* when a search is not done after a tenth of the
                               time left, tighten the root's boxes by
                               verify/refine.h and start it again (default 1) */
