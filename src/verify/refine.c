@@ -1,6 +1,7 @@
 #include "verify/refine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "domains/crown.h"
 #include "verify/bab_relu.h"
 #include "verify/prove.h"
+#include "verify/team.h"
 
 /* Fractions of the way from the current end to the achieved value tried
  * one after the other while they are proved */
@@ -104,57 +106,134 @@ static nc_status achieved(const net *sub, const bounds *b, int K, const int *un,
     return s;
 }
 
-/* Moves the ends of box K's unstable neurons while time lasts. failed
- * (2 per neuron; may be NULL) marks the ends a search could not prove, and
- * such ends are not tried again while the search time stays the same (for
- * the second activation layer, whose searches see the same boxes in every
- * pass). */
+/* One layer's refinement, shared by the threads that run its searches:
+ * each takes the next neuron, so that every neuron's ends are written by
+ * one thread. The searches read b, whose box K is not written while they
+ * run: the new ends go to lo / hi and are copied into b at the end. */
+typedef struct {
+    const net *sub;
+    const prop_case *pc;
+    const bounds *b;
+    const refine_opts *o;
+    const int *un;
+    const double *lowv, *highv;
+    double *lo, *hi;   /* layer K's ends as refined so far */
+    char *failed;
+    int K, nu;
+    pthread_mutex_t mu;   /* guards the fields below */
+    int next;             /* the next neuron (index into un) to take */
+    long attempts, proved, partial, stabilised;
+    nc_status s;          /* the first error, in e */
+    nc_err e;
+} layer_work;
+
+/* Moves neuron un[i]'s ends while targets are proved (counts into r's
+ * fields attempts / proved / partial / stabilised). */
+static nc_status refine_neuron(layer_work *w, int i, double *y, refine_result *r, nc_err *e)
+{
+    const refine_opts *o = w->o;
+    int j = w->un[i];
+    double *lo = &w->lo[j], *hi = &w->hi[j];
+    nc_status s = NC_OK;
+    for (int side = 0; !s && side < 2 && *lo < 0 && *hi > 0; side++) {
+        double sign = side ? -1.0 : 1.0;
+        if (w->failed && w->failed[2 * j + side]) continue;
+        for (size_t f = 0; !s && f < sizeof targets / sizeof *targets; f++) {
+            double end = side ? -*hi : *lo;   /* sign * z_j >= end */
+            double v = side ? w->highv[i] : w->lowv[i];
+            if (!(v > end) || clock_now() >= o->deadline) break;
+            double t = end + targets[f] * (v - end);
+            if (!(t > end)) break;
+            double got;
+            s = attempt(w->sub, w->pc, w->b, j, sign, t, o, y, &got, e);
+            r->attempts++;
+            int ok = !s && got >= t, moved = !s && got > end;
+            if (!s && !ok && w->failed) w->failed[2 * j + side] = 1;
+            if (moved) {
+                r->proved++;
+                r->partial += !ok;
+                if (side) *hi = -got;
+                else *lo = got;
+                if (!(*lo < 0 && *hi > 0)) {   /* stable now */
+                    r->stabilised++;
+                    break;
+                }
+            }
+            if (!ok) break;
+        }
+    }
+    return s;
+}
+
+static void *layer_worker(void *arg)
+{
+    layer_work *w = arg;
+    nc_err e;
+    err_clear(&e);
+    refine_result r = { 0 };
+    double *y = err_calloc(&e, (size_t)w->sub->out_dim + 1, sizeof *y);
+    nc_status s = y ? NC_OK : e.code;
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        int i = s || w->s || w->next >= w->nu || clock_now() >= w->o->deadline ? -1 : w->next++;
+        pthread_mutex_unlock(&w->mu);
+        if (i < 0) break;
+        s = refine_neuron(w, i, y, &r, &e);
+    }
+    pthread_mutex_lock(&w->mu);
+    w->attempts += r.attempts, w->proved += r.proved;
+    w->partial += r.partial, w->stabilised += r.stabilised;
+    if (s && !w->s) {
+        w->s = s;
+        w->e = e;
+    }
+    pthread_mutex_unlock(&w->mu);
+    free(y);
+    return NULL;
+}
+
+/* Moves the ends of box K's unstable neurons while time lasts, o->jobs
+ * neurons at a time (each search on one thread). failed (2 per neuron; may
+ * be NULL) marks the ends a search could not prove, and such ends are not
+ * tried again while the search time stays the same (for the second
+ * activation layer, whose searches see the same boxes in every pass). */
 static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int K, char *failed,
                               const refine_opts *o, refine_result *r, nc_err *e)
 {
     net sub = *n;   /* a view: the first K layers, ending at layer K's input */
     sub.n = K;
     sub.out_dim = n->layers[K - 1].out;
-    int d = b->dim[K], nu = 0;
+    int d = b->dim[K];
+    refine_opts so = *o;
+    so.jobs = 1;
+    layer_work w = { .sub = &sub, .pc = pc, .b = b, .o = &so, .failed = failed, .K = K };
     int *un = err_calloc(e, (size_t)d + 1, sizeof *un);
     double *lowv = err_calloc(e, (size_t)d + 1, sizeof *lowv);
     double *highv = err_calloc(e, (size_t)d + 1, sizeof *highv);
-    double *y = err_calloc(e, (size_t)d + 1, sizeof *y);
-    nc_status s = un && lowv && highv && y ? NC_OK : e->code;
-    for (int j = 0; !s && j < d; j++)
-        if (b->lo[K][j] < 0 && b->hi[K][j] > 0) un[nu++] = j;
-    if (!s && nu > 0) s = achieved(&sub, b, K, un, nu, lowv, highv, e);
-    for (int i = 0; !s && i < nu && clock_now() < o->deadline; i++) {
-        int j = un[i];
-        for (int side = 0; !s && side < 2 && b->lo[K][j] < 0 && b->hi[K][j] > 0; side++) {
-            double sign = side ? -1.0 : 1.0;
-            if (failed && failed[2 * j + side]) continue;
-            for (size_t f = 0; !s && f < sizeof targets / sizeof *targets; f++) {
-                double end = side ? -b->hi[K][j] : b->lo[K][j];   /* sign * z_j >= end */
-                double v = side ? highv[i] : lowv[i];
-                if (!(v > end) || clock_now() >= o->deadline) break;
-                double t = end + targets[f] * (v - end);
-                if (!(t > end)) break;
-                double got;
-                s = attempt(&sub, pc, b, j, sign, t, o, y, &got, e);
-                r->attempts++;
-                int ok = !s && got >= t, moved = !s && got > end;
-                if (!s && !ok && failed) failed[2 * j + side] = 1;
-                if (moved) {
-                    r->proved++;
-                    r->partial += !ok;
-                    if (side) b->hi[K][j] = -got;
-                    else b->lo[K][j] = got;
-                    if (!(b->lo[K][j] < 0 && b->hi[K][j] > 0)) {   /* stable now */
-                        r->stabilised++;
-                        break;
-                    }
-                }
-                if (!ok) break;
-            }
+    w.lo = err_calloc(e, (size_t)d + 1, sizeof *w.lo);
+    w.hi = err_calloc(e, (size_t)d + 1, sizeof *w.hi);
+    nc_status s = un && lowv && highv && w.lo && w.hi ? NC_OK : e->code;
+    for (int j = 0; !s && j < d; j++) {
+        w.lo[j] = b->lo[K][j], w.hi[j] = b->hi[K][j];
+        if (b->lo[K][j] < 0 && b->hi[K][j] > 0) un[w.nu++] = j;
+    }
+    if (!s && w.nu > 0) s = achieved(&sub, b, K, un, w.nu, lowv, highv, e);
+    if (!s && w.nu > 0) {
+        w.un = un, w.lowv = lowv, w.highv = highv;
+        pthread_mutex_init(&w.mu, NULL);
+        int jobs = o->jobs < 1 ? 1 : o->jobs > w.nu ? w.nu : o->jobs;
+        team_run(NULL, jobs, layer_worker, layer_worker, &w);
+        pthread_mutex_destroy(&w.mu);
+        r->attempts += w.attempts, r->proved += w.proved;
+        r->partial += w.partial, r->stabilised += w.stabilised;
+        memcpy(b->lo[K], w.lo, (size_t)d * sizeof *w.lo);   /* every end written is proved */
+        memcpy(b->hi[K], w.hi, (size_t)d * sizeof *w.hi);
+        if (w.s) {
+            *e = w.e;
+            s = w.s;
         }
     }
-    free(un), free(lowv), free(highv), free(y);
+    free(un), free(lowv), free(highv), free(w.lo), free(w.hi);
     return s;
 }
 

@@ -16,7 +16,8 @@
  * by CROWN and intersected with what they were, and refining stops if
  * CROWN then excludes every disjunct of pc. Passes over the layers repeat
  * while one moves an end and time is left, each search given twice the
- * time of the pass before (up to attempt_max).
+ * time of the pass before (up to attempt_max). With jobs > 1, that many
+ * threads take a layer's neurons one at a time.
  * Sound by construction: every end written is a proved bound on the
  * input box (a superset of any input region the caller restricts to).
  */
@@ -35,7 +36,9 @@ typedef struct {
     double attempt_max;   /* (default 0.4) */
     int passes;        /* passes over the layers at most, while one moves
                           an end (default 8) */
-    int jobs;          /* threads of each search */
+    int jobs;          /* searches run at once, one thread each (neurons of
+                          a layer are independent: their searches read the
+                          boxes below only) */
     int root_iters;    /* alpha iterations for the boxes recomputed above */
 } refine_opts;
 

@@ -40,7 +40,8 @@ int team_offer_cb(void *t, const double *x);
 int team_take(team *t, const long *queued);
 
 /* Runs `caller` on this thread and `spawned` on jobs - 1 more, all with
- * arg, and returns when all are done. */
+ * arg, and returns when all are done. t may be NULL (threads that share
+ * no queue). */
 void team_run(team *t, int jobs, void *(*caller)(void *), void *(*spawned)(void *), void *arg);
 
 #endif
