@@ -145,19 +145,30 @@ static nc_status evaluate(cctx *x, int start, int m, const double *L0, int w0, c
     return cx_backward(x, start, m, x->buf[0], c, &a, out, e);
 }
 
-/* hn = h W^T + b on the neurons flagged in `want` only (other columns 0):
- * a product with the gathered rows of W. */
+/* hn = h W^T + b on the neurons flagged in `want` only (other columns 0).
+ * A few rows (branch and bound's): a dot product per wanted neuron and
+ * row; many: a product with the gathered rows of W. */
 static nc_status affine_wanted(const net_layer *l, const char *want, int m, const double *h,
                                double *hn, nc_err *e)
 {
     int din = l->in, dout = l->out, nu = 0;
-    int *idx = err_calloc(e, (size_t)dout, sizeof *idx);
-    double *wu = err_calloc(e, (size_t)dout * din, sizeof *wu);
-    double *hu = err_calloc(e, (size_t)m * dout, sizeof *hu);
+    memset(hn, 0, (size_t)m * dout * sizeof *hn);
+    if (m <= 8) {
+        for (int j = 0; j < dout; j++)
+            for (int r = 0; want[j] && r < m; r++)
+                hn[(size_t)r * dout + j] =
+                    cblas_ddot(din, &l->w[(size_t)j * din], 1, &h[(size_t)r * din], 1) + l->b[j];
+        return NC_OK;
+    }
+    for (int j = 0; j < dout; j++) nu += want[j] != 0;
+    int *idx = err_calloc(e, (size_t)nu + 1, sizeof *idx);
+    double *wu = err_calloc(e, (size_t)nu * din + 1, sizeof *wu);
+    double *hu = err_calloc(e, (size_t)m * nu + 1, sizeof *hu);
     if (!idx || !wu || !hu) {
         free(idx), free(wu), free(hu);
         return e->code;
     }
+    nu = 0;
     for (int j = 0; j < dout; j++)
         if (want[j]) {
             memcpy(&wu[(size_t)nu * din], &l->w[(size_t)j * din], (size_t)din * sizeof *wu);
@@ -165,7 +176,6 @@ static nc_status affine_wanted(const net_layer *l, const char *want, int m, cons
         }
     if (nu > 0)
         mm_rows_wt(m, nu, din, h, wu, 0.0, hu);
-    memset(hn, 0, (size_t)m * dout * sizeof *hn);
     for (int r = 0; r < m; r++)
         for (int j = 0; j < nu; j++)
             hn[(size_t)r * dout + idx[j]] = hu[(size_t)r * nu + j] + l->b[idx[j]];
