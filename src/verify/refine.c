@@ -65,6 +65,7 @@ static nc_status attempt(const net *sub, const prop_case *pc, const bounds *b, i
     ro.known = b;
     ro.refine = 0;
     ro.local_steps = 0;
+    ro.recompute = 0;
     ro.max_nodes = 100000;
     probe pr = { .sub = sub, .j = j, .sign = sign, .t = t, .y = y };
     rbab_result rr;
