@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/fpround.h"
 #include "domains/crown.h"
+#include "solvers/lp.h"
 #include "verify/bab_relu.h"
 #include "verify/prove.h"
 #include "verify/team.h"
@@ -193,6 +194,15 @@ static void *layer_worker(void *arg)
     return NULL;
 }
 
+/* A thread of its own: the LP environment its searches' leaves made dies
+ * with it. */
+static void *layer_spawned(void *arg)
+{
+    layer_worker(arg);
+    lp_thread_done();
+    return NULL;
+}
+
 /* Moves the ends of box K's unstable neurons while time lasts, o->jobs
  * neurons at a time (each search on one thread). failed (2 per neuron; may
  * be NULL) marks the ends a search could not prove, and such ends are not
@@ -223,7 +233,7 @@ static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int 
         w.un = un, w.lowv = lowv, w.highv = highv;
         pthread_mutex_init(&w.mu, NULL);
         int jobs = o->jobs < 1 ? 1 : o->jobs > w.nu ? w.nu : o->jobs;
-        team_run(NULL, jobs, layer_worker, layer_worker, &w);
+        team_run(NULL, jobs, layer_worker, layer_spawned, &w);
         pthread_mutex_destroy(&w.mu);
         r->attempts += w.attempts, r->proved += w.proved;
         r->partial += w.partial, r->stabilised += w.stabilised;
