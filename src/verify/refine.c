@@ -121,7 +121,7 @@ typedef struct {
     const double *lowv, *highv;
     double *lo, *hi;   /* layer K's ends as refined so far */
     char *failed;
-    int K, nu;
+    int nu;
     pthread_mutex_t mu;   /* guards the fields below */
     int next;             /* the next neuron (index into un) to take */
     long attempts, proved, partial, stabilised;
@@ -217,7 +217,7 @@ static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int 
     int d = b->dim[K];
     refine_opts so = *o;
     so.jobs = 1;
-    layer_work w = { .sub = &sub, .pc = pc, .b = b, .o = &so, .failed = failed, .K = K };
+    layer_work w = { .sub = &sub, .pc = pc, .b = b, .o = &so, .failed = failed };
     int *un = err_calloc(e, (size_t)d + 1, sizeof *un);
     double *lowv = err_calloc(e, (size_t)d + 1, sizeof *lowv);
     double *highv = err_calloc(e, (size_t)d + 1, sizeof *highv);
