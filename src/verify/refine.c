@@ -25,6 +25,7 @@ void refine_opts_init(refine_opts *o)
     o->passes = 8;
     o->jobs = 1;
     o->root_iters = 20;
+    o->iters = 3;
 }
 
 /* A point where sign * z_j <= t shows t is no bound: the attempt ends. */
@@ -68,6 +69,7 @@ static nc_status attempt(const net *sub, const prop_case *pc, const bounds *b, i
     ro.local_steps = 0;
     ro.recompute = 0;
     ro.max_nodes = 100000;
+    ro.iters = o->iters;
     probe pr = { .sub = sub, .j = j, .sign = sign, .t = t, .y = y };
     rbab_result rr;
     nc_status s = bab_relu(sub, &q, &ro, below, &pr, &rr, e);

@@ -40,6 +40,10 @@ typedef struct {
                           a layer are independent: their searches read the
                           boxes below only) */
     int root_iters;    /* alpha iterations for the boxes recomputed above */
+    int iters;         /* alpha-beta steps per subproblem of a search (default
+                          3: a short search gains more from more subproblems,
+                          which inherit their parent's slopes, than from
+                          optimising each one further; docs/bab.md) */
 } refine_opts;
 
 void refine_opts_init(refine_opts *o);
