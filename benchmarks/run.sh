@@ -59,7 +59,7 @@ run_suite() {
             echo "\`$cmd\` (exit code $rc; $wall s wall clock;"
         fi
         if [ "$ic" -gt 1 ]; then
-            echo "$sj instance(s) at a time, each with $ic threads on the $(nproc) cores; the times below are per instance, wall clock):"
+            echo "$([ "$sj" = 1 ] && echo "one instance" || echo "$sj instances") at a time, each with $ic threads on the $(nproc) cores; the times below are per instance, wall clock):"
         else
             echo "$sj instances at a time; the times below are per instance, each instance on one core):"
         fi
