@@ -26,7 +26,7 @@
 /* Share of the time left that a search has before the root's boxes are
  * refined, and that the refinement may then take (docs/bab.md) */
 #define RBAB_WARM_SHARE 0.1
-#define RBAB_REFINE_SHARE 0.6
+#define RBAB_REFINE_SHARE 0.85
 
 void rbab_opts_init(rbab_opts *o)
 {
