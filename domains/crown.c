@@ -34,9 +34,11 @@ void cx_free(cctx *x)
         if (x->rl) free(x->rl[k]);
         if (x->ymax) free(x->ymax[k]);
         if (x->vaff) free(x->vaff[k]);
+        if (x->yaff) free(x->yaff[k]);
         if (x->absw) free(x->absw[k]);
     }
-    free(x->rl), free(x->ymax), free(x->vaff), free(x->absw), free(x->sumy);
+    free(x->rl), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff), free(x->absw);
+    free(x->sumy);
     free(x->buf[0]), free(x->buf[1]), free(x->buf[2]), free(x->err);
     free(x);
 }
@@ -52,9 +54,11 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     x->rl = err_calloc(e, (size_t)L + 1, sizeof *x->rl);
     x->ymax = err_calloc(e, (size_t)L + 1, sizeof *x->ymax);
     x->vaff = err_calloc(e, (size_t)L + 1, sizeof *x->vaff);
+    x->yaff = err_calloc(e, (size_t)L + 1, sizeof *x->yaff);
+    x->syaff = err_calloc(e, (size_t)L + 1, sizeof *x->syaff);
     x->absw = err_calloc(e, (size_t)L + 1, sizeof *x->absw);
     x->sumy = err_calloc(e, (size_t)L + 1, sizeof *x->sumy);
-    if (!x->rl || !x->ymax || !x->vaff || !x->absw || !x->sumy) {
+    if (!x->rl || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->sumy) {
         cx_free(x);
         return NULL;
     }
@@ -122,8 +126,24 @@ nc_status cx_reserve(cctx *x, int m, nc_err *e)
     return NC_OK;
 }
 
+/* Whether vaff[k] may stay: every maximum it was computed from is at
+ * least the current one (so it still bounds |W| ymax_k + |b|, the rounding
+ * error's scale), and their sum at most 4 times the current sum (the bound
+ * stays close; a cache from an infinite box is never kept for a finite one). */
+static int vaff_covers(const cctx *x, int k, double sum)
+{
+    if (!x->yaff[k]) return 0;
+    if (!(x->syaff[k] <= 4.0 * sum)) return 0;
+    for (int i = 0; i < x->b->dim[k]; i++)
+        if (!(x->ymax[k][i] <= x->yaff[k][i])) return 0;
+    return 1;
+}
+
 /* Recomputes what depends on box k: |x| maxima, relaxations of layer k if
- * it is an activation, and |W| ymax + |b| if it is affine. */
+ * it is an activation, and |W| ymax + |b| if it is affine (kept from an
+ * earlier box of this context that covers box k: a branch and bound bounds
+ * many boxes inside one, and this product costs as much as a backward
+ * pass of one row). */
 nc_status cx_refresh(cctx *x, int k, nc_err *e)
 {
     const bounds *b = x->b;
@@ -148,8 +168,13 @@ nc_status cx_refresh(cctx *x, int k, nc_err *e)
             if (!(x->absw[k] = err_calloc(e, nw, sizeof(double)))) return e->code;
             for (size_t i = 0; i < nw; i++) x->absw[k][i] = fabs(l->w[i]);
         }
+        if (vaff_covers(x, k, x->sumy[k])) return NC_OK;
         if (!x->vaff[k] && !(x->vaff[k] = err_calloc(e, (size_t)l->out, sizeof(double))))
             return e->code;
+        if (!x->yaff[k] && !(x->yaff[k] = err_calloc(e, (size_t)d, sizeof(double))))
+            return e->code;
+        memcpy(x->yaff[k], x->ymax[k], (size_t)d * sizeof(double));
+        x->syaff[k] = x->sumy[k];
         for (int i = 0; i < l->out; i++) x->vaff[k][i] = fabs(l->b[i]);
         cblas_dgemv(CblasRowMajor, CblasNoTrans, l->out, l->in, 1.0, x->absw[k], l->in,
                     x->ymax[k], 1, 1.0, x->vaff[k], 1);

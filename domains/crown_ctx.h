@@ -15,7 +15,10 @@ typedef struct {
     relax_line **rl;      /* per activation layer k: relaxations on box k */
     double **ymax;        /* per box k: max(|lo|, |hi|) */
     double *sumy;         /* per box k: sum of ymax, rounded up */
-    double **vaff;        /* per affine layer k: |W| ymax_k + |b| */
+    double **vaff;        /* per affine layer k: |W| yaff_k + |b| */
+    double **yaff;        /* per affine layer k: the maxima vaff was computed
+                             from, each >= ymax_k (reused while they are) */
+    double *syaff;        /* per affine layer k: their sum */
     double **absw;        /* per affine layer k: |W| */
     int maxw, cap_m;
     double *buf[3];       /* scratch, cap_m x maxw each: ping, pong, |L| */

@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,27 @@
 #include "domains/interval.h"
 #include "solvers/exact.h"
 #include "support/testutil.h"
+
+/* The outward steps agree with nextafter, special values included. */
+Test(interval, outward_steps_are_nextafter)
+{
+    const double v[] = { 0.0, -0.0, 0x1p-1074, -0x1p-1074, 0x1p-1022, -0x1p-1022, 1.0, -1.0,
+                         0.1, -0.1, 3.5e300, -3.5e300, DBL_MAX, -DBL_MAX, INFINITY, -INFINITY };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        double up = nextafter(v[i], INFINITY), down = nextafter(v[i], -INFINITY);
+        cr_assert(fpr_up(v[i]) == up && signbit(fpr_up(v[i])) == signbit(up), "up %a", v[i]);
+        cr_assert(fpr_down(v[i]) == down && signbit(fpr_down(v[i])) == signbit(down), "down %a",
+                  v[i]);
+    }
+    cr_assert(isnan(fpr_up(NAN)) && isnan(fpr_down(NAN)));
+    rng r;
+    rng_seed(&r, 7);
+    for (int i = 0; i < 100000; i++) {
+        double x = ldexp(rng_range(&r, -1.0, 1.0), (int)rng_range(&r, -1080.0, 1030.0));
+        cr_assert(fpr_up(x) == nextafter(x, INFINITY) && fpr_down(x) == nextafter(x, -INFINITY),
+                  "%a", x);
+    }
+}
 
 /* Worked example: y = x0 - x1 + 0.5 on [0,1]^2 is [-0.5, 1.5]; ReLU gives [0, 1.5]. */
 Test(interval, worked_example)

@@ -28,13 +28,31 @@
 #define NC_FPROUND_H
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #define FPR_U 0x1p-53
 #define FPR_ETA 0x1p-1074
 #define FPR_LIBM_ULPS 8
 
-static inline double fpr_down(double x) { return nextafter(x, -INFINITY); }
-static inline double fpr_up(double x) { return nextafter(x, INFINITY); }
+/* The neighbours of x towards -inf and +inf: nextafter(x, -+INFINITY),
+ * inline on the bits (the bounds' hot loops call them per entry). NaN stays
+ * NaN, -inf goes up to -DBL_MAX, +inf stays, +-0 go to +-the smallest
+ * subnormal. */
+static inline double fpr_ulp(double x, int up)
+{
+    if (x != x) return x;
+    if (x == 0.0) return up ? 0x1p-1074 : -0x1p-1074;
+    if (x == (up ? INFINITY : -INFINITY)) return x;
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    u += (x > 0) == (up != 0) ? 1 : (uint64_t)-1;   /* away from zero: +1 on the bits */
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+static inline double fpr_down(double x) { return fpr_ulp(x, 0); }
+static inline double fpr_up(double x) { return fpr_ulp(x, 1); }
 
 /* Rigorous bound on the rounding error of a dot product of n terms whose
  * magnitudes (including the bias) sum, in floating point, to abs_sum, of
