@@ -290,14 +290,17 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
             st = e->code;
     for (int r = 0; !st && r < m; r++) lower[r] = -INFINITY;
     double lr = o->alpha_lr, blr = o->beta_lr, b1 = 0.9, b2 = 0.999;
+    int last_best = 0;   /* the last iterate evaluated is every row's best */
     for (int it = 0; !st && it <= o->alpha_iters; it++) {
         if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e))) break;
         int above = o->stop_above != NULL;
+        last_best = 1;
         for (int r = 0; r < m; r++) {
             if (out[r] > lower[r]) {
                 lower[r] = out[r];
                 keep_best(&s, n, start, r);
-            }
+            } else
+                last_best = 0;
             if (above && !(lower[r] > o->stop_above[r])) above = 0;
         }
         if (above || it == o->alpha_iters || (o->deadline > 0 && clock_now() > o->deadline))
@@ -321,8 +324,10 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
         lr *= 0.98;
         blr *= 0.98;
     }
-    /* final rigorous pass with the best slopes, leaving x->last and c */
-    if (!st) {
+    /* final rigorous pass with the best slopes, leaving x->last and c
+     * (already there when the last pass was every row's best: the loop
+     * ends right after a pass) */
+    if (!st && !last_best) {
         for (int k = 0; k < start; k++) {
             size_t sz = (size_t)m * n->layers[k].in * sizeof(double);
             if (s.slopes[k]) memcpy(s.slopes[k], s.best[k], sz);
@@ -331,12 +336,12 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
         st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e);
         for (int r = 0; !st && r < m; r++)
             if (out[r] > lower[r]) lower[r] = out[r];
-        for (int k = 0; !st && io && k < start; k++) {
-            size_t sz = (size_t)m * n->layers[k].in * sizeof(double);
-            if (io->lam && io->lam[k] && s.record[k]) memcpy(io->lam[k], s.record[k], sz);
-            if (io->slopes && io->slopes[k] && s.slopes[k]) memcpy(io->slopes[k], s.slopes[k], sz);
-            if (io->beta && io->beta[k] && s.beta[k]) memcpy(io->beta[k], s.beta[k], sz);
-        }
+    }
+    for (int k = 0; !st && io && k < start; k++) {
+        size_t sz = (size_t)m * n->layers[k].in * sizeof(double);
+        if (io->lam && io->lam[k] && s.record[k]) memcpy(io->lam[k], s.record[k], sz);
+        if (io->slopes && io->slopes[k] && s.slopes[k]) memcpy(io->slopes[k], s.slopes[k], sz);
+        if (io->beta && io->beta[k] && s.beta[k]) memcpy(io->beta[k], s.beta[k], sz);
     }
     for (int k = 0; g && k < start; k++) free(g[k]);
     free(g);

@@ -364,3 +364,49 @@ Test(crown, output_box_only_where_needed)
     }
     net_free(n);
 }
+
+/* crown_rows_split hands back what its bound came from, however many
+ * iterations ran (the last pass may be the best one, and then no extra pass
+ * is made): the coefficients on every activation output, finite, and slopes
+ * that give the same bound again when started from. */
+Test(crown, split_io_returns_the_bound_s_slopes_and_coefficients)
+{
+    rng r;
+    rng_seed(&r, 93);
+    nc_err e;
+    int hidden[3] = { 10, 9, 8 };
+    for (int trial = 0; trial < 12; trial++) {
+        net *n = tu_random_net(&r, 4, hidden, 3, 2, NET_RELU);
+        bounds *b = bounds_new(n, &e);
+        for (int i = 0; i < 4; i++) b->lo[0][i] = rng_normal(&r), b->hi[0][i] = b->lo[0][i] + 1.0;
+        crown_opts co;
+        crown_opts_init(&co);
+        cr_assert_eq(crown_intermediate(n, b, &co, &e), NC_OK);
+        double *slopes[8] = { 0 }, *lam[8] = { 0 }, *again[8] = { 0 };
+        for (int k = 0; k < n->n; k++)
+            if (net_is_activation(n->layers[k].kind)) {
+                int d = n->layers[k].in;
+                slopes[k] = malloc((size_t)d * sizeof(double));
+                again[k] = malloc((size_t)d * sizeof(double));
+                lam[k] = malloc((size_t)d * sizeof(double));
+                for (int j = 0; j < d; j++) slopes[k][j] = NAN, lam[k][j] = NAN;
+            }
+        double C[2] = { 1, -1 }, low, low2;
+        co.alpha_iters = trial % 4 == 0 ? 0 : trial % 4;
+        crown_split_io io = { .slopes = slopes, .lam = lam };
+        cr_assert_eq(crown_rows_split(n, b, 1, C, NULL, &co, &io, &low, &e), NC_OK);
+        for (int k = 0; k < n->n; k++)
+            for (int j = 0; lam[k] && j < n->layers[k].in; j++) {
+                cr_assert(isfinite(lam[k][j]), "trial %d layer %d neuron %d", trial, k, j);
+                again[k][j] = slopes[k][j];
+            }
+        co.alpha_iters = 0;
+        crown_split_io io2 = { .slopes = again };
+        cr_assert_eq(crown_rows_split(n, b, 1, C, NULL, &co, &io2, &low2, &e), NC_OK);
+        cr_assert(fabs(low2 - low) <= 1e-9 * (1.0 + fabs(low)), "trial %d: %.17g vs %.17g", trial,
+                  low2, low);
+        for (int k = 0; k < 8; k++) free(slopes[k]), free(lam[k]), free(again[k]);
+        bounds_free(b);
+        net_free(n);
+    }
+}
