@@ -29,7 +29,9 @@
 #include "core/net.h"
 
 /* Scratch space for repeated bounding on one net (branch and bound):
- * backward-pass buffers and |W| of every affine layer, kept between calls
+ * backward-pass buffers, |W| of every affine layer and the rounding-error
+ * vector |W| y_max + |b| (reused while a later box lies within the one it
+ * came from: docs/domains.md), kept between calls
  * instead of allocated and recomputed by each. One thread at a time. */
 typedef struct crown_scratch crown_scratch;
 

@@ -37,8 +37,8 @@
 
 /* The neighbours of x towards -inf and +inf: nextafter(x, -+INFINITY),
  * inline on the bits (the bounds' hot loops call them per entry). NaN stays
- * NaN, -inf goes up to -DBL_MAX, +inf stays, +-0 go to +-the smallest
- * subnormal. */
+ * NaN, -inf goes up to -DBL_MAX, +inf stays, and either zero goes to the
+ * smallest subnormal of the step's direction (+ up, - down). */
 static inline double fpr_ulp(double x, int up)
 {
     if (x != x) return x;
