@@ -36,8 +36,10 @@ void cx_free(cctx *x)
         if (x->vaff) free(x->vaff[k]);
         if (x->yaff) free(x->yaff[k]);
         if (x->absw) free(x->absw[k]);
+        if (x->wf) free(x->wf[k]);
     }
     free(x->rl), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff), free(x->absw);
+    free(x->wf);
     free(x->sumy);
     free(x->buf[0]), free(x->buf[1]), free(x->buf[2]), free(x->err);
     free(x);
@@ -57,8 +59,10 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     x->yaff = err_calloc(e, (size_t)L + 1, sizeof *x->yaff);
     x->syaff = err_calloc(e, (size_t)L + 1, sizeof *x->syaff);
     x->absw = err_calloc(e, (size_t)L + 1, sizeof *x->absw);
+    x->wf = err_calloc(e, (size_t)L + 1, sizeof *x->wf);
     x->sumy = err_calloc(e, (size_t)L + 1, sizeof *x->sumy);
-    if (!x->rl || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->sumy) {
+    if (!x->rl || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->wf ||
+        !x->sumy) {
         cx_free(x);
         return NULL;
     }

@@ -10,10 +10,16 @@
  * activation layer k is  Lambda_rj * h_rj, where Lambda_rj is the
  * coefficient on that neuron's output in the backward pass and h_rj the
  * value of the neuron's relaxed pre-activation at the minimising corner x*
- * (a forward pass of the chosen linear relaxations from x*). Every bound
- * reported comes from the rigorous backward pass (cx_backward); the best
- * bound seen per row is kept, and the first iterate is plain CROWN, so the
- * result is never below it. */
+ * (a forward pass of the chosen linear relaxations from x*).
+ *
+ * The first pass is the rigorous one (cx_backward); the iterates after it
+ * are steered by estimates: the same passes, backward and forward, in
+ * single precision and without rounding-error bounds (the products are
+ * bound by memory traffic, and single precision halves it). Every bound
+ * reported comes from a rigorous pass: the best iterate per row by its
+ * estimate gets one at the end, and a row whose rigorous bound there is
+ * below its first keeps its first. The first iterate is plain CROWN (or
+ * the warm start given), so the result is never below it. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -27,12 +33,16 @@ typedef struct {
     int L, m;
     double **slopes, **record, **best, **m1, **m2;
     int **unst, *n_unst;   /* per optimisable layer: its unstable neurons */
-    double *h, *hn;        /* forward-pass scratch, m x widest layer */
     /* split multipliers, per layer with splits (else NULL): m x d each */
     const signed char *const *sign;
     double **beta, **bbest, **bm1, **bm2, **bg;
     char **want;           /* per layer: neurons whose pre-activation the
                               gradient needs (unstable or split) */
+    double **init, **binit;   /* the starting slopes and multipliers */
+    double **rec0;         /* record of the first (rigorous) pass */
+    float *fa, *fb;        /* single-precision scratch, m x widest layer */
+    double *A, *cest;      /* the last pass's input coefficients (m x n_in)
+                              and, for estimates, offsets (m) */
 } alpha_state;
 
 static void state_free(alpha_state *s)
@@ -50,9 +60,13 @@ static void state_free(alpha_state *s)
         if (s->bm2) free(s->bm2[k]);
         if (s->bg) free(s->bg[k]);
         if (s->want) free(s->want[k]);
+        if (s->init) free(s->init[k]);
+        if (s->binit) free(s->binit[k]);
+        if (s->rec0) free(s->rec0[k]);
     }
+    free(s->rec0), free(s->init), free(s->binit), free(s->fa), free(s->fb), free(s->A), free(s->cest);
     free(s->slopes), free(s->record), free(s->best), free(s->m1), free(s->m2);
-    free(s->unst), free(s->n_unst), free(s->h), free(s->hn);
+    free(s->unst), free(s->n_unst);
     free(s->beta), free(s->bbest), free(s->bm1), free(s->bm2), free(s->bg), free(s->want);
 }
 
@@ -85,16 +99,30 @@ static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
     s->m2 = err_calloc(e, (size_t)s->L, sizeof(double *));
     s->unst = err_calloc(e, (size_t)s->L, sizeof(int *));
     s->n_unst = err_calloc(e, (size_t)s->L, sizeof(int));
-    s->h = err_calloc(e, (size_t)m * x->maxw, sizeof(double));
-    s->hn = err_calloc(e, (size_t)m * x->maxw, sizeof(double));
+    s->init = err_calloc(e, (size_t)s->L, sizeof(double *));
+    s->binit = err_calloc(e, (size_t)s->L, sizeof(double *));
+    s->rec0 = err_calloc(e, (size_t)s->L, sizeof(double *));
+    s->fa = err_calloc(e, (size_t)m * x->maxw, sizeof(float));
+    s->fb = err_calloc(e, (size_t)m * x->maxw, sizeof(float));
+    s->A = err_calloc(e, (size_t)m * n->in_dim, sizeof(double));
+    s->cest = err_calloc(e, (size_t)m, sizeof(double));
     if (!s->slopes || !s->record || !s->best || !s->m1 || !s->m2 || !s->unst || !s->n_unst ||
-        !s->h || !s->hn)
+        !s->init || !s->binit || !s->rec0 || !s->fa || !s->fb || !s->A || !s->cest)
         return e->code;
+    for (int k = 0; k < s->L; k++) {   /* W in single precision, once per context */
+        const net_layer *l = &n->layers[k];
+        size_t nw = (size_t)l->in * l->out;
+        if (l->kind != NET_AFFINE || x->wf[k]) continue;
+        if (!(x->wf[k] = err_calloc(e, nw, sizeof(float)))) return e->code;
+        for (size_t i = 0; i < nw; i++) x->wf[k][i] = (float)l->w[i];
+    }
     for (int k = 0; k < s->L; k++) {
         const net_layer *l = &n->layers[k];
         if (!net_is_activation(l->kind)) continue;
         size_t sz = (size_t)m * l->in;
-        if (!(s->record[k] = err_calloc(e, sz, sizeof(double)))) return e->code;
+        if (!(s->record[k] = err_calloc(e, sz, sizeof(double))) ||
+            !(s->rec0[k] = err_calloc(e, sz, sizeof(double))))
+            return e->code;
         if (!optimisable(l)) continue;
         if (!(s->slopes[k] = err_calloc(e, sz, sizeof(double))) ||
             !(s->best[k] = err_calloc(e, sz, sizeof(double))) ||
@@ -114,6 +142,8 @@ static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
                 }
         }
         memcpy(s->best[k], s->slopes[k], sz * sizeof(double));
+        if (!(s->init[k] = err_calloc(e, sz, sizeof(double)))) return e->code;
+        memcpy(s->init[k], s->slopes[k], sz * sizeof(double));
         if (!(s->unst[k] = err_calloc(e, (size_t)l->in, sizeof(int)))) return e->code;
         if (!(s->want[k] = err_calloc(e, (size_t)l->in, 1))) return e->code;
         for (int j = 0; j < l->in; j++)
@@ -131,6 +161,8 @@ static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
         for (size_t i = 0; io->beta && io->beta[k] && i < sz; i++)
             s->beta[k][i] = io->beta[k][i] > 0 ? io->beta[k][i] : 0.0;   /* NaN: 0 */
         memcpy(s->bbest[k], s->beta[k], sz * sizeof(double));
+        if (!(s->binit[k] = err_calloc(e, sz, sizeof(double)))) return e->code;
+        memcpy(s->binit[k], s->beta[k], sz * sizeof(double));
     }
     return NC_OK;
 }
@@ -142,14 +174,79 @@ static nc_status evaluate(cctx *x, int start, int m, const double *L0, int w0, c
     memcpy(x->buf[0], L0, (size_t)m * w0 * sizeof *L0);
     memcpy(c, d0, (size_t)m * sizeof *c);
     cx_alpha a = { .slopes = s->slopes, .record = s->record, .beta = s->beta, .sign = s->sign };
-    return cx_backward(x, start, m, x->buf[0], c, &a, out, e);
+    nc_status st = cx_backward(x, start, m, x->buf[0], c, &a, out, e);
+    if (!st) memcpy(s->A, x->last, (size_t)m * x->n->in_dim * sizeof *s->A);
+    return st;
 }
 
-/* hn = h W^T + b on the neurons flagged in `want` only (other columns 0).
- * A few rows (branch and bound's): a dot product per wanted neuron and
- * row; many: a product with the gathered rows of W. */
-static nc_status affine_wanted(const net_layer *l, const char *want, int m, const double *h,
-                               double *hn, nc_err *e)
+/* The pass of evaluate in single precision and without rounding-error
+ * bounds: each row's bound estimated (out), the coefficients on the input
+ * (s->A) and on every activation's output (s->record) for the gradient.
+ * Steers the optimisation only; x->last and x->err are left alone. */
+static void estimate(cctx *x, int start, int m, const double *L0, int w0, const double *d0,
+                     alpha_state *s, double *out)
+{
+    const net *n = x->n;
+    float *cur = s->fa, *nxt = s->fb;
+    double *c = s->cest;
+    for (size_t i = 0; i < (size_t)m * w0; i++) cur[i] = (float)L0[i];
+    memcpy(c, d0, (size_t)m * sizeof *c);
+    for (int i = start - 1; i >= 0; i--) {
+        const net_layer *l = &n->layers[i];
+        int din = l->in, dout = l->out;
+        if (l->kind == NET_AFFINE || l->kind == NET_ADD) {
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < dout; j++) c[r] += (double)cur[(size_t)r * dout + j] * l->b[j];
+            if (l->kind == NET_AFFINE) mm_rows_w_f(m, dout, din, cur, x->wf[i], 0.0f, nxt);
+            else memcpy(nxt, cur, (size_t)m * dout * sizeof *nxt);
+        } else if (l->kind == NET_MUL || l->kind == NET_DIV) {
+            for (size_t r = 0; r < (size_t)m; r++)
+                for (int j = 0; j < dout; j++) {
+                    double v = cur[r * dout + j];
+                    nxt[r * din + j] = (float)(l->kind == NET_MUL ? v * l->b[j] : v / l->b[j]);
+                }
+        } else {   /* the relaxations cx_backward chooses, by each coefficient's sign */
+            const relax_line *rl = x->rl[i];
+            const double *al = s->slopes[i];
+            for (size_t r = 0; r < (size_t)m; r++)
+                for (int j = 0; j < dout; j++) {
+                    size_t idx = r * dout + j;
+                    double lam = cur[idx], a = rl[j].a_up, bb = rl[j].b_up;
+                    if (s->record[i]) s->record[i][idx] = lam;
+                    if (lam >= 0) {
+                        a = al && rl[j].unstable ? al[idx] : rl[j].a_lo;
+                        bb = rl[j].b_lo;
+                    }
+                    nxt[r * din + j] = (float)(lam * a);
+                    c[r] += lam * bb;
+                }
+            for (int j = 0; s->beta[i] && j < din; j++)
+                for (size_t r = 0; s->sign[i][j] && r < (size_t)m; r++)
+                    nxt[r * din + j] -= (float)(s->sign[i][j] * s->beta[i][r * din + j]);
+        }
+        float *t = cur;
+        cur = nxt;
+        nxt = t;
+    }
+    int nin = n->in_dim;
+    const double *lo = x->b->lo[0], *hi = x->b->hi[0];
+    for (size_t r = 0; r < (size_t)m; r++) {
+        double v = c[r];
+        for (int j = 0; j < nin; j++) {
+            double a = cur[r * nin + j];
+            s->A[r * nin + j] = a;
+            if (a != 0.0) v += a * (a > 0 ? lo[j] : hi[j]);
+        }
+        out[r] = isnan(v) ? -INFINITY : v;
+    }
+}
+
+/* hn = h W^T + b on the neurons flagged in `want` only (other columns 0),
+ * in single precision (wf: W). A few rows (branch and bound's): a dot
+ * product per wanted neuron and row; many: a product with the gathered
+ * rows of W. */
+static nc_status affine_wanted(const net_layer *l, const float *wf, const char *want, int m,
+                               const float *h, float *hn, nc_err *e)
 {
     int din = l->in, dout = l->out, nu = 0;
     memset(hn, 0, (size_t)m * dout * sizeof *hn);
@@ -157,13 +254,14 @@ static nc_status affine_wanted(const net_layer *l, const char *want, int m, cons
         for (int j = 0; j < dout; j++)
             for (int r = 0; want[j] && r < m; r++)
                 hn[(size_t)r * dout + j] =
-                    cblas_ddot(din, &l->w[(size_t)j * din], 1, &h[(size_t)r * din], 1) + l->b[j];
+                    (float)(cblas_sdot(din, &wf[(size_t)j * din], 1, &h[(size_t)r * din], 1) +
+                            l->b[j]);
         return NC_OK;
     }
     for (int j = 0; j < dout; j++) nu += want[j] != 0;
     int *idx = err_calloc(e, (size_t)nu + 1, sizeof *idx);
-    double *wu = err_calloc(e, (size_t)nu * din + 1, sizeof *wu);
-    double *hu = err_calloc(e, (size_t)m * nu + 1, sizeof *hu);
+    float *wu = err_calloc(e, (size_t)nu * din + 1, sizeof *wu);
+    float *hu = err_calloc(e, (size_t)m * nu + 1, sizeof *hu);
     if (!idx || !wu || !hu) {
         free(idx), free(wu), free(hu);
         return e->code;
@@ -171,30 +269,31 @@ static nc_status affine_wanted(const net_layer *l, const char *want, int m, cons
     nu = 0;
     for (int j = 0; j < dout; j++)
         if (want[j]) {
-            memcpy(&wu[(size_t)nu * din], &l->w[(size_t)j * din], (size_t)din * sizeof *wu);
+            memcpy(&wu[(size_t)nu * din], &wf[(size_t)j * din], (size_t)din * sizeof *wu);
             idx[nu++] = j;
         }
     if (nu > 0)
-        mm_rows_wt(m, nu, din, h, wu, 0.0, hu);
+        mm_rows_wt_f(m, nu, din, h, wu, 0.0f, hu);
     for (int r = 0; r < m; r++)
         for (int j = 0; j < nu; j++)
-            hn[(size_t)r * dout + idx[j]] = hu[(size_t)r * nu + j] + l->b[idx[j]];
+            hn[(size_t)r * dout + idx[j]] = (float)(hu[(size_t)r * nu + j] + l->b[idx[j]]);
     free(idx), free(wu), free(hu);
     return NC_OK;
 }
 
-/* Forward pass of the chosen relaxations from the minimising corners,
- * accumulating the slope gradients into g (same layout as slopes) and the
- * multipliers' into s->bg. */
+/* Forward pass of the chosen relaxations from the minimising corners of
+ * the last pass (s->A), in single precision, accumulating the slope
+ * gradients into g (same layout as slopes) and the multipliers' into
+ * s->bg. */
 static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g, nc_err *e)
 {
     const net *n = x->n;
     int nin = n->in_dim;
-    double *h = s->h, *hn = s->hn;
-    const double *A = x->last, *lo = x->b->lo[0], *hi = x->b->hi[0];
+    float *h = s->fa, *hn = s->fb;
+    const double *A = s->A, *lo = x->b->lo[0], *hi = x->b->hi[0];
     for (int r = 0; r < m; r++)
         for (int j = 0; j < nin; j++)
-            h[(size_t)r * nin + j] = A[(size_t)r * nin + j] >= 0 ? lo[j] : hi[j];
+            h[(size_t)r * nin + j] = (float)(A[(size_t)r * nin + j] >= 0 ? lo[j] : hi[j]);
     /* gradients live at optimisable activation layers: the pass stops at
      * the highest one, and the affine layer feeding it is only evaluated on
      * that layer's unstable neurons (the only ones whose slopes move) */
@@ -206,16 +305,17 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
         const net_layer *l = &n->layers[k];
         int din = l->in, dout = l->out;
         if (l->kind == NET_AFFINE && k + 1 == top)
-            st = affine_wanted(l, s->want[top], m, h, hn, e);
+            st = affine_wanted(l, x->wf[k], s->want[top], m, h, hn, e);
         else if (l->kind == NET_AFFINE) {
-            for (int r = 0; r < m; r++) memcpy(&hn[(size_t)r * dout], l->b, (size_t)dout * sizeof *hn);
-            mm_rows_wt(m, dout, din, h, l->w, 1.0, hn);
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < dout; j++) hn[(size_t)r * dout + j] = (float)l->b[j];
+            mm_rows_wt_f(m, dout, din, h, x->wf[k], 1.0f, hn);
         } else if (!net_is_activation(l->kind)) {
             for (int r = 0; r < m; r++)
                 for (int j = 0; j < dout; j++) {
                     double v = h[(size_t)r * din + j], c = l->b[j];
-                    hn[(size_t)r * dout + j] = l->kind == NET_ADD ? v + c
-                                               : l->kind == NET_MUL ? v * c : v / c;
+                    hn[(size_t)r * dout + j] = (float)(l->kind == NET_ADD ? v + c
+                                                       : l->kind == NET_MUL ? v * c : v / c);
                 }
         } else {
             const relax_line *rl = x->rl[k];
@@ -238,10 +338,10 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
                         a = rl[j].a_up, b = rl[j].b_up;
                         if (g[k]) g[k][idx] = 0.0;
                     }
-                    hn[idx] = a * v + b;
+                    hn[idx] = (float)(a * v + b);
                 }
         }
-        double *t = h;
+        float *t = h;
         h = hn;
         hn = t;
     }
@@ -274,6 +374,17 @@ static void keep_best(alpha_state *s, const net *n, int start, int r)
     }
 }
 
+/* Slopes and multipliers of row r: its best (from = 1) or its starting
+ * ones (from = 0) into the current. */
+static void use_row(alpha_state *s, const net *n, int start, int r, int from)
+{
+    for (int k = 0; k < start; k++) {
+        size_t d = (size_t)n->layers[k].in, sz = d * sizeof(double);
+        if (s->slopes[k]) memcpy(&s->slopes[k][r * d], &(from ? s->best : s->init)[k][r * d], sz);
+        if (s->beta[k]) memcpy(&s->beta[k][r * d], &(from ? s->bbest : s->binit)[k][r * d], sz);
+    }
+}
+
 nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int w0, double *c,
                                const crown_opts *o, const crown_split_io *io, double *lower,
                                nc_err *e)
@@ -281,27 +392,38 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
     const net *n = x->n;
     alpha_state s;
     double *d0 = err_calloc(e, (size_t)m, sizeof *d0), *out = err_calloc(e, (size_t)m, sizeof *out);
+    double *bestv = err_calloc(e, (size_t)m, sizeof *bestv);
     double **g = err_calloc(e, (size_t)(start ? start : 1), sizeof *g);
-    nc_status st = (!d0 || !out || !g) ? e->code : state_init(x, start, m, io, &s, e);
-    if (!d0 || !out || !g) memset(&s, 0, sizeof s);
+    nc_status st = (!d0 || !out || !bestv || !g) ? e->code : state_init(x, start, m, io, &s, e);
+    if (!d0 || !out || !bestv || !g) memset(&s, 0, sizeof s);
     if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
     for (int k = 0; !st && k < start; k++)
         if (s.slopes[k] && !(g[k] = err_calloc(e, (size_t)m * n->layers[k].in, sizeof(double))))
             st = e->code;
-    for (int r = 0; !st && r < m; r++) lower[r] = -INFINITY;
     double lr = o->alpha_lr, blr = o->beta_lr, b1 = 0.9, b2 = 0.999;
-    int last_best = 0;   /* the last iterate evaluated is every row's best */
+    /* the first pass is rigorous (the bound at the start: lower), later
+     * ones are estimates (bestv: the best value per row, estimated once a
+     * later iterate beats the first) */
+    int moved = 0, estimated = 0;   /* some row's best is a later iterate; one ran */
     for (int it = 0; !st && it <= o->alpha_iters; it++) {
-        if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e))) break;
+        if (it == 0) {
+            if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, lower, e))) break;
+            memcpy(bestv, lower, (size_t)m * sizeof *bestv);
+            for (int k = 0; k < start; k++)
+                if (s.record[k])
+                    memcpy(s.rec0[k], s.record[k], (size_t)m * n->layers[k].in * sizeof(double));
+        } else {
+            estimate(x, start, m, L0, w0, d0, &s, out);
+            estimated = 1;
+        }
         int above = o->stop_above != NULL;
-        last_best = 1;
         for (int r = 0; r < m; r++) {
-            if (out[r] > lower[r]) {
-                lower[r] = out[r];
+            if (it > 0 && out[r] > bestv[r]) {
+                bestv[r] = out[r];
                 keep_best(&s, n, start, r);
-            } else
-                last_best = 0;
-            if (above && !(lower[r] > o->stop_above[r])) above = 0;
+                moved = 1;
+            }
+            if (above && !(bestv[r] > o->stop_above[r])) above = 0;
         }
         if (above || it == o->alpha_iters || (o->deadline > 0 && clock_now() > o->deadline))
             break;
@@ -324,19 +446,25 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
         lr *= 0.98;
         blr *= 0.98;
     }
-    /* final rigorous pass with the best slopes, leaving x->last and c
-     * (already there when the last pass was every row's best: the loop
-     * ends right after a pass) */
-    if (!st && !last_best) {
-        for (int k = 0; k < start; k++) {
-            size_t sz = (size_t)m * n->layers[k].in * sizeof(double);
-            if (s.slopes[k]) memcpy(s.slopes[k], s.best[k], sz);
-            if (s.beta[k]) memcpy(s.beta[k], s.bbest[k], sz);
-        }
+    /* the slopes and multipliers returned are every row's best, and x->last,
+     * c and the coefficients belong to them. When a later iterate was
+     * best, a rigorous pass of them; a row whose rigorous bound there falls
+     * below its first (an estimate's rounding may mislead by as much as it
+     * gains) takes its starting slopes again, and one more pass follows.
+     * Else the first pass's x->last and c still stand (estimates write
+     * neither) and its coefficients are put back. */
+    for (int r = 0; !st && (moved || estimated) && r < m; r++) use_row(&s, n, start, r, 1);
+    if (!st && moved) {
         st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e);
+        int back = 0;
         for (int r = 0; !st && r < m; r++)
-            if (out[r] > lower[r]) lower[r] = out[r];
-    }
+            if (out[r] >= lower[r]) lower[r] = out[r];
+            else use_row(&s, n, start, r, 0), back = 1;
+        if (!st && back) st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e);
+    } else if (!st && estimated)
+        for (int k = 0; k < start; k++)
+            if (s.record[k])
+                memcpy(s.record[k], s.rec0[k], (size_t)m * n->layers[k].in * sizeof(double));
     for (int k = 0; !st && io && k < start; k++) {
         size_t sz = (size_t)m * n->layers[k].in * sizeof(double);
         if (io->lam && io->lam[k] && s.record[k]) memcpy(io->lam[k], s.record[k], sz);
@@ -346,6 +474,6 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
     for (int k = 0; g && k < start; k++) free(g[k]);
     free(g);
     state_free(&s);
-    free(d0), free(out);
+    free(d0), free(out), free(bestv);
     return st;
 }

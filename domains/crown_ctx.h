@@ -20,6 +20,8 @@ typedef struct {
                              from, each >= ymax_k (reused while they are) */
     double *syaff;        /* per affine layer k: their sum */
     double **absw;        /* per affine layer k: |W| */
+    float **wf;           /* per affine layer k: W in single precision, for
+                             alpha-CROWN's estimates (made on first use) */
     int maxw, cap_m;
     double *buf[3];       /* scratch, cap_m x maxw each: ping, pong, |L| */
     double *err;          /* per row: accumulated rounding error bound */

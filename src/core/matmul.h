@@ -20,4 +20,10 @@ void mm_rows_w(int m, int dout, int din, const double *A, const double *W, doubl
 void mm_rows_wt(int m, int dout, int din, const double *H, const double *W, double beta,
                 double *out);
 
+/* The same in single precision (estimates that steer an optimisation;
+ * nothing rigorous is derived from them). */
+void mm_rows_w_f(int m, int dout, int din, const float *A, const float *W, float beta, float *out);
+void mm_rows_wt_f(int m, int dout, int din, const float *H, const float *W, float beta,
+                  float *out);
+
 #endif
