@@ -109,13 +109,6 @@ static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
     if (!s->slopes || !s->record || !s->best || !s->m1 || !s->m2 || !s->unst || !s->n_unst ||
         !s->init || !s->binit || !s->rec0 || !s->fa || !s->fb || !s->A || !s->cest)
         return e->code;
-    for (int k = 0; k < s->L; k++) {   /* W in single precision, once per context */
-        const net_layer *l = &n->layers[k];
-        size_t nw = (size_t)l->in * l->out;
-        if (l->kind != NET_AFFINE || x->wf[k]) continue;
-        if (!(x->wf[k] = err_calloc(e, nw, sizeof(float)))) return e->code;
-        for (size_t i = 0; i < nw; i++) x->wf[k][i] = (float)l->w[i];
-    }
     for (int k = 0; k < s->L; k++) {
         const net_layer *l = &n->layers[k];
         if (!net_is_activation(l->kind)) continue;
@@ -397,6 +390,14 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
     nc_status st = (!d0 || !out || !bestv || !g) ? e->code : state_init(x, start, m, io, &s, e);
     if (!d0 || !out || !bestv || !g) memset(&s, 0, sizeof s);
     if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
+    /* W in single precision for the estimates, once per context */
+    for (int k = 0; !st && o->alpha_iters > 0 && k < start; k++) {
+        const net_layer *l = &n->layers[k];
+        size_t nw = (size_t)l->in * l->out;
+        if (l->kind != NET_AFFINE || x->wf[k]) continue;
+        if (!(x->wf[k] = err_calloc(e, nw, sizeof(float)))) st = e->code;
+        for (size_t i = 0; !st && i < nw; i++) x->wf[k][i] = (float)l->w[i];
+    }
     for (int k = 0; !st && k < start; k++)
         if (s.slopes[k] && !(g[k] = err_calloc(e, (size_t)m * n->layers[k].in, sizeof(double))))
             st = e->code;
