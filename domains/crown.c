@@ -21,6 +21,7 @@ void crown_opts_init(crown_opts *o)
     o->scratch = NULL;
     o->stop_above = NULL;
     o->out_need = NULL;
+    o->estimate_first = 0;
 }
 
 void crown_set_blas_threads(int n) { openblas_set_num_threads(n); }

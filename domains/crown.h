@@ -50,6 +50,11 @@ typedef struct {
     crown_scratch *scratch;   /* reused work space for o's net (NULL: per call) */
     const double *stop_above; /* alpha iterations stop once every row r's bound
                                  exceeds stop_above[r] (NULL: run them all) */
+    int estimate_first;       /* alpha-CROWN: the starting slopes' bound is
+                                 estimated too (one rigorous pass, at the
+                                 best iterate, instead of two; the result may
+                                 then fall below the starting slopes' bound
+                                 by an estimate's rounding) */
     const char *out_need;     /* crown_intermediate, when the last layer is
                                  affine: the outputs whose box is computed
                                  (NULL: all); the others get [-inf, inf], met

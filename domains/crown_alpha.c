@@ -406,8 +406,13 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
      * ones are estimates (bestv: the best value per row, estimated once a
      * later iterate beats the first) */
     int moved = 0, estimated = 0;   /* some row's best is a later iterate; one ran */
+    int first_rigorous = !o->estimate_first || o->alpha_iters == 0;
     for (int it = 0; !st && it <= o->alpha_iters; it++) {
-        if (it == 0) {
+        if (it == 0 && !first_rigorous) {
+            estimate(x, start, m, L0, w0, d0, &s, out);
+            memcpy(bestv, out, (size_t)m * sizeof *bestv);
+            estimated = moved = 1;   /* the rigorous pass comes at the end */
+        } else if (it == 0) {
             if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, lower, e))) break;
             memcpy(bestv, lower, (size_t)m * sizeof *bestv);
             for (int k = 0; k < start; k++)
@@ -455,7 +460,9 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
      * Else the first pass's x->last and c still stand (estimates write
      * neither) and its coefficients are put back. */
     for (int r = 0; !st && (moved || estimated) && r < m; r++) use_row(&s, n, start, r, 1);
-    if (!st && moved) {
+    if (!st && !first_rigorous)   /* the only rigorous pass: every row's best */
+        st = evaluate(x, start, m, L0, w0, d0, c, &s, lower, e);
+    else if (!st && moved) {
         st = evaluate(x, start, m, L0, w0, d0, c, &s, out, e);
         int back = 0;
         for (int r = 0; !st && r < m; r++)

@@ -59,10 +59,16 @@ Test(bab_relu, split_bounds_hold_on_the_split_region)
         cr_assert_eq(crown_intermediate(n, b, &co, &e), NC_OK);   /* boxes above the splits */
         /* optimised multipliers, and arbitrary ones (any beta >= 0 is sound):
          * the second pair of rows uses random multipliers as they are */
-        double C[4] = { 1, -1, -1, 1 }, low[4];
+        double C[4] = { 1, -1, -1, 1 }, low[6];
         co.alpha_iters = 30;
         crown_split_io io = { .sign = (const signed char *const *)sign };
         cr_assert_eq(crown_rows_split(n, b, 2, C, NULL, &co, &io, low, &e), NC_OK, "%s", e.msg);
+        /* the starting point estimated too: one rigorous pass, at the end */
+        crown_split_io io1 = { .sign = (const signed char *const *)sign };
+        co.alpha_iters = 1 + trial % 4;
+        co.estimate_first = 1;
+        cr_assert_eq(crown_rows_split(n, b, 2, C, NULL, &co, &io1, low + 4, &e), NC_OK, "%s", e.msg);
+        co.estimate_first = 0;
         double *beta[8] = { 0 };
         for (int k = 0; k < n->n; k++)
             if (sign[k]) {
@@ -93,6 +99,10 @@ Test(bab_relu, split_bounds_hold_on_the_split_region)
                           trial, y[0] - y[1], low[2]);
             cr_assert_geq(y[1] - y[0], low[3], "trial %d: y1 - y0 = %.17g below %.17g (fixed beta)",
                           trial, y[1] - y[0], low[3]);
+            for (int q = 0; q < 2; q++)
+                cr_assert_geq(C[2 * q] * (y[0] - y[1]), low[4 + q],
+                              "trial %d: row %d = %.17g below %.17g (estimated start)", trial, q,
+                              C[2 * q] * (y[0] - y[1]), low[4 + q]);
         }
         cr_assert_gt(inside, 0, "trial %d: no sample in the split region", trial);
         total += splits;

@@ -40,6 +40,8 @@ void rbab_opts_init(rbab_opts *o)
     o->root_done = NULL;
     o->known = NULL;
     o->refine = 1;
+    o->corner_depth = -1;
+    o->estimate_first = 0;
 }
 
 /* What a subproblem inherits from its parent, shared by the two children:
@@ -493,6 +495,7 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     for (int k = 0; k < n->n; k++) w->sg[k] = c->off[k] >= 0 ? nd->sign + c->off[k] : NULL;
     warm_gather(w, nd, m);
     co.alpha_iters = c->o->iters;
+    co.estimate_first = c->o->estimate_first;
     for (int q = 0; q < m; q++) {   /* no further steps once a row is proved */
         int r = w->rows[q];
         const prop_row *row = &pc->disj[c->row_disj[r]].rows[c->row_in[r]];
@@ -538,7 +541,9 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     bl_verdict v = BL_SPLIT;
     if (n_best == 0) v = BL_DROP;
     /* candidates: the corners minimising the open disjuncts' bounds */
-    for (int q = 0; v == BL_SPLIT && q < n_best; q++) {
+    int depth = nd->w ? nd->w->ns + 1 : 0;
+    int corner = c->o->corner_depth < 0 || depth <= c->o->corner_depth;
+    for (int q = 0; corner && v == BL_SPLIT && q < n_best; q++) {
         int r = q == 0 ? offer(w, &w->xmin[(size_t)worst * n->in_dim], t) : 0;
         if (r > 0) v = BL_FOUND;
         if (r < 0) v = BL_ERROR;

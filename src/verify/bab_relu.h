@@ -40,6 +40,11 @@ typedef struct {
     int local_steps;       /* gradient steps of the attack from each
                               subproblem's worst corner (default 6; 0: the
                               corner alone) */
+    int corner_depth;      /* the worst corner is tried only at subproblems
+                              with at most this many splits (-1: at every
+                              one, the default) */
+    int estimate_first;    /* one rigorous pass per subproblem (crown.h's
+                              estimate_first; default 0) */
     int refine;            /* when a search is not done after a tenth of the
                               time left, tighten the root's boxes by
                               verify/refine.h and start it again (default 1) */

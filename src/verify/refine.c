@@ -17,6 +17,10 @@
  * one after the other while they are proved */
 static const double targets[] = { 0.35, 0.7 };
 
+/* The searches try the worst corner at subproblems with at most this many
+ * splits (docs/bab.md) */
+#define REFINE_CORNER_DEPTH 2
+
 void refine_opts_init(refine_opts *o)
 {
     o->deadline = 0.0;
@@ -70,6 +74,12 @@ static nc_status attempt(const net *sub, const prop_case *pc, const bounds *b, i
     ro.recompute = 0;
     ro.max_nodes = 100000;
     ro.iters = o->iters;
+    /* the searches are short and most run out of time: per subproblem one
+     * rigorous pass, and the corner tried near the top only (a point below
+     * t, when there is one, shows up there; deeper, the forward pass costs
+     * as much as a fifth of the subproblem) */
+    ro.estimate_first = 1;
+    ro.corner_depth = REFINE_CORNER_DEPTH;
     probe pr = { .sub = sub, .j = j, .sign = sign, .t = t, .y = y };
     rbab_result rr;
     nc_status s = bab_relu(sub, &q, &ro, below, &pr, &rr, e);
