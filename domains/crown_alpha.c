@@ -404,14 +404,16 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
     double lr = o->alpha_lr, blr = o->beta_lr, b1 = 0.9, b2 = 0.999;
     /* the first pass is rigorous (the bound at the start: lower), later
      * ones are estimates (bestv: the best value per row, estimated once a
-     * later iterate beats the first) */
+     * later iterate beats the first); with o->estimate_first the first is
+     * an estimate too, and the best iterate's pass at the end is the only
+     * rigorous one */
     int moved = 0, estimated = 0;   /* some row's best is a later iterate; one ran */
     int first_rigorous = !o->estimate_first || o->alpha_iters == 0;
     for (int it = 0; !st && it <= o->alpha_iters; it++) {
         if (it == 0 && !first_rigorous) {
             estimate(x, start, m, L0, w0, d0, &s, out);
             memcpy(bestv, out, (size_t)m * sizeof *bestv);
-            estimated = moved = 1;   /* the rigorous pass comes at the end */
+            estimated = 1;
         } else if (it == 0) {
             if ((st = evaluate(x, start, m, L0, w0, d0, c, &s, lower, e))) break;
             memcpy(bestv, lower, (size_t)m * sizeof *bestv);
