@@ -673,7 +673,7 @@ nc_status bab_relu(const net *n, const prop_case *pc, const rbab_opts *o, falsif
     int refined = !o->refine;
     for (int k = 0; !s && k < c.nd && r->outcome == RBAB_PROVED; k++) {
         if (done[k]) continue;
-        /* before the root's boxes are refined, a tenth of the time left */
+        /* before the root's boxes are refined, RBAB_WARM_SHARE of the time left */
         double now = clock_now(), left = o->deadline > 0 ? o->deadline - now : RBAB_NO_DEADLINE;
         double until = refined ? o->deadline : now + RBAB_WARM_SHARE * left;
         node *tr = node_new(&c, rootb, NULL, NULL, e);

@@ -45,7 +45,7 @@ typedef struct {
                               one, the default) */
     int estimate_first;    /* one rigorous pass per subproblem (crown.h's
                               estimate_first; default 0) */
-    int refine;            /* when a search is not done after a tenth of the
+    int refine;            /* when a search is not done after 3% of the
                               time left, tighten the root's boxes by
                               verify/refine.h and start it again (default 1) */
 } rbab_opts;
