@@ -25,11 +25,9 @@
 #define RBAB_NO_DEADLINE 300.0
 /* Share of the time left that a search has before the root's boxes are
  * refined (no MNIST-FC instance was decided by that search after its first
- * 5 s of 30; docs/bab.md), and that the refinement may then take (an
- * instance whose refinement runs to this deadline is rarely decided by the
- * search after it; docs/bab.md) */
+ * 5 s of 30; docs/bab.md), and that the refinement may then take */
 #define RBAB_WARM_SHARE 0.03
-#define RBAB_REFINE_SHARE 0.95
+#define RBAB_REFINE_SHARE 0.85
 
 void rbab_opts_init(rbab_opts *o)
 {

@@ -218,8 +218,8 @@ static void *layer_spawned(void *arg)
 /* Moves the ends of box K's unstable neurons while time lasts, o->jobs
  * neurons at a time (each search on one thread). failed (2 per neuron; may
  * be NULL) marks the ends a search could not prove, and such ends are not
- * tried again (for the second activation layer, whose searches see the
- * same boxes and get the same time in every pass). */
+ * tried again while the search time stays the same (for the second
+ * activation layer, whose searches see the same boxes in every pass). */
 static nc_status refine_layer(const net *n, const prop_case *pc, bounds *b, int K, char *failed,
                               const refine_opts *o, refine_result *r, nc_err *e)
 {
@@ -300,10 +300,7 @@ static nc_status settled(const net *n, const prop_case *pc, const bounds *b, con
 }
 
 /* One pass over the activation layers after the first, in order; the
- * boxes above each layer refined are recomputed by CROWN from it. The
- * second activation layer's searches get attempt_max in every pass: the
- * boxes below it never change, so a shorter search there would only be
- * redone from scratch in the next pass (docs/bab.md). */
+ * boxes above each layer refined are recomputed by CROWN from it. */
 static nc_status refine_pass(const net *n, const prop_case *pc, bounds *b, const refine_opts *o,
                              char *failed, int *layers, refine_result *r, nc_err *e)
 {
@@ -311,9 +308,7 @@ static nc_status refine_pass(const net *n, const prop_case *pc, bounds *b, const
     int seen = 0;   /* activation layers below K: the first has nothing to split */
     for (int K = 0; !s && K < n->n && clock_now() < o->deadline; K++) {
         if (!net_is_activation(n->layers[K].kind) || !seen++) continue;
-        refine_opts lo = *o;
-        if (seen == 2) lo.attempt = o->attempt_max;
-        s = refine_layer(n, pc, b, K, seen == 2 ? failed : NULL, &lo, r, e);
+        s = refine_layer(n, pc, b, K, seen == 2 ? failed : NULL, o, r, e);
         if (seen - 1 > *layers) *layers = seen - 1;
         if (s) break;
         crown_opts co;
@@ -344,8 +339,10 @@ nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refin
                        clock_now() < o->deadline;
          pass++) {
         moved = r->proved;
-        if (pass > 0 && po.attempt < o->attempt_max)   /* longer searches */
+        if (pass > 0 && po.attempt < o->attempt_max) {   /* longer searches: try every end again */
             po.attempt = fmin(2.0 * po.attempt, o->attempt_max);
+            memset(failed, 0, 2 * (size_t)net_max_width(n) + 2);
+        }
         s = refine_pass(n, pc, b, &po, failed, &r->layers, r, e);
         r->passes++;
     }

@@ -16,10 +16,7 @@
  * by CROWN and intersected with what they were, and refining stops if
  * CROWN then excludes every disjunct of pc. Passes over the layers repeat
  * while one moves an end and time is left, each search given twice the
- * time of the pass before (up to attempt_max; the second activation
- * layer's searches, which see the same boxes in every pass, get attempt_max
- * from the first pass and are not repeated where they failed). With
- * jobs > 1, that many
+ * time of the pass before (up to attempt_max). With jobs > 1, that many
  * threads take a layer's neurons one at a time.
  * Sound by construction: every end written is a proved bound on the
  * input box (a superset of any input region the caller restricts to).
@@ -35,8 +32,7 @@
 typedef struct {
     double deadline;   /* clock_now() time to stop refining at (required, > 0) */
     double attempt;    /* seconds per proof attempt in the first pass (default
-                          0.1; the second activation layer: attempt_max),
-                          doubled in each later pass up to */
+                          0.1), doubled in each later pass up to */
     double attempt_max;   /* (default 0.4) */
     int passes;        /* passes over the layers at most, while one moves
                           an end (default 8) */
