@@ -299,18 +299,47 @@ static nc_status settled(const net *n, const prop_case *pc, const bounds *b, con
     return s;
 }
 
+/* Unstable neurons of box K. */
+static int unstable(const bounds *b, int K)
+{
+    int u = 0;
+    for (int j = 0; j < b->dim[K]; j++) u += b->lo[K][j] < 0 && b->hi[K][j] > 0;
+    return u;
+}
+
+/* Which layers a pass searches (docs/bab.md): a layer whose last searches
+ * stabilised under REFINE_QUIET of its unstable neurons, while those of
+ * every layer below did too, is left as it is (its searches would see the
+ * boxes they saw); the last activation layer, whose boxes feed only the
+ * output, waits while over REFINE_LOOSE of the layer below it is still
+ * unstable (its searches would be undone by that layer's progress). */
+#define REFINE_QUIET 0.1
+#define REFINE_LOOSE 0.25
+
 /* One pass over the activation layers after the first, in order; the
- * boxes above each layer refined are recomputed by CROWN from it. */
+ * boxes above each layer refined are recomputed by CROWN from it. gain[K]:
+ * the share of box K's unstable neurons its last searches stabilised (1
+ * before any). */
 static nc_status refine_pass(const net *n, const prop_case *pc, bounds *b, const refine_opts *o,
-                             char *failed, int *layers, refine_result *r, nc_err *e)
+                             char *failed, double *gain, int *layers, refine_result *r, nc_err *e)
 {
     nc_status s = NC_OK;
     int seen = 0;   /* activation layers below K: the first has nothing to split */
+    int top = -1, below = -1, quiet = 1;   /* below: the last layer searched for */
+    for (int K = 0; K < n->n; K++)
+        if (net_is_activation(n->layers[K].kind)) top = K;
     for (int K = 0; !s && K < n->n && clock_now() < o->deadline; K++) {
         if (!net_is_activation(n->layers[K].kind) || !seen++) continue;
-        s = refine_layer(n, pc, b, K, seen == 2 ? failed : NULL, o, r, e);
         if (seen - 1 > *layers) *layers = seen - 1;
+        if (below >= 0 && !(gain[below] < REFINE_QUIET)) quiet = 0;
+        int skip = quiet && gain[K] < REFINE_QUIET;
+        if (K == top && below >= 0 && unstable(b, below) > REFINE_LOOSE * b->dim[below]) skip = 1;
+        below = K;
+        if (skip) continue;
+        int u0 = unstable(b, K);
+        s = refine_layer(n, pc, b, K, seen == 2 ? failed : NULL, o, r, e);
         if (s) break;
+        gain[K] = u0 > 0 ? (double)(u0 - unstable(b, K)) / u0 : 0.0;
         crown_opts co;
         crown_opts_init(&co);
         co.intersect = 1;
@@ -332,7 +361,9 @@ nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refin
     /* passes over the layers while one moves an end: each starts from the
      * boxes the last left, so its targets are closer in */
     char *failed = err_calloc(e, 2 * (size_t)net_max_width(n) + 2, 1);
-    nc_status s = failed ? NC_OK : e->code;
+    double *gain = err_calloc(e, (size_t)n->n + 1, sizeof *gain);
+    nc_status s = failed && gain ? NC_OK : e->code;
+    for (int k = 0; !s && k < n->n; k++) gain[k] = 1.0;
     long moved = -1;
     refine_opts po = *o;
     for (int pass = 0; !s && pass < o->passes && r->proved > moved && !r->settled &&
@@ -343,9 +374,9 @@ nc_status refine_boxes(const net *n, const prop_case *pc, bounds *b, const refin
             po.attempt = fmin(2.0 * po.attempt, o->attempt_max);
             memset(failed, 0, 2 * (size_t)net_max_width(n) + 2);
         }
-        s = refine_pass(n, pc, b, &po, failed, &r->layers, r, e);
+        s = refine_pass(n, pc, b, &po, failed, gain, &r->layers, r, e);
         r->passes++;
     }
-    free(failed);
+    free(failed), free(gain);
     return s;
 }
