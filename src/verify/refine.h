@@ -16,7 +16,10 @@
  * by CROWN and intersected with what they were, and refining stops if
  * CROWN then excludes every disjunct of pc. Passes over the layers repeat
  * while one moves an end and time is left, each search given twice the
- * time of the pass before (up to attempt_max). With jobs > 1, that many
+ * time of the pass before (up to attempt_max). A pass skips a layer whose
+ * last searches, and those of every layer below it, stabilised under a
+ * tenth of their unstable neurons, and the last activation layer while
+ * over a quarter of the layer below it is unstable. With jobs > 1, that many
  * threads take a layer's neurons one at a time.
  * Sound by construction: every end written is a proved bound on the
  * input box (a superset of any input region the caller restricts to).
