@@ -325,7 +325,9 @@ static nc_status refine_pass(const net *n, const prop_case *pc, bounds *b, const
 {
     nc_status s = NC_OK;
     int seen = 0;   /* activation layers below K: the first has nothing to split */
-    int top = -1, below = -1, quiet = 1;   /* below: the last layer searched for */
+    /* below: the activation layer before K (searched or skipped); quiet: no
+     * layer below K moved in its last searches */
+    int top = -1, below = -1, quiet = 1;
     for (int K = 0; K < n->n; K++)
         if (net_is_activation(n->layers[K].kind)) top = K;
     for (int K = 0; !s && K < n->n && clock_now() < o->deadline; K++) {
