@@ -30,6 +30,7 @@ void refine_opts_init(refine_opts *o)
     o->jobs = 1;
     o->root_iters = 20;
     o->iters = 3;
+    o->max_nodes = 100000;
 }
 
 /* A point where sign * z_j <= t shows t is no bound: the attempt ends. */
@@ -72,7 +73,7 @@ static nc_status attempt(const net *sub, const prop_case *pc, const bounds *b, i
     ro.refine = 0;
     ro.local_steps = 0;
     ro.recompute = 0;
-    ro.max_nodes = 100000;
+    ro.max_nodes = o->max_nodes;
     ro.iters = o->iters;
     /* the searches are short and most run out of time: per subproblem one
      * rigorous pass, and the corner tried near the top only (a point below

@@ -47,6 +47,8 @@ typedef struct {
                           3: a short search gains more from more subproblems,
                           which inherit their parent's slopes, than from
                           optimising each one further; docs/bab.md) */
+    long max_nodes;    /* subproblems queued beyond which a search gives up,
+                          ending like one out of time (default 100000) */
 } refine_opts;
 
 void refine_opts_init(refine_opts *o);
@@ -54,8 +56,8 @@ void refine_opts_init(refine_opts *o);
 typedef struct {
     long attempts;     /* searches run */
     long proved;       /* ends moved */
-    long partial;      /* of which by a search that ran out of time, to the
-                          worst bound it left open */
+    long partial;      /* of which by a search that ran out of time (or of
+                          max_nodes), to the worst bound it left open */
     long stabilised;   /* neurons whose box no longer contains 0 */
     int layers;        /* activation layers reached (the second is 1) */
     int passes;        /* passes begun */
