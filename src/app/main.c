@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/blas_cpu.h"
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/report.h"
@@ -315,6 +316,7 @@ static int cmd_info(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    blas_cpu_select(argv);
     if (!getenv("OPENBLAS_NUM_THREADS")) crown_set_blas_threads(1);
 #ifdef __GLIBC__
     /* the searches allocate and free stars, boxes and LP problems at a high
