@@ -120,6 +120,40 @@ Test(cli, usage_errors_exit_3)
     HAS("usage: nncert");
 }
 
+/* The last "Core: NAME" line OpenBLAS printed (OPENBLAS_VERBOSE=2), or "". */
+static const char *last_core(char *name, size_t n)
+{
+    name[0] = 0;
+    for (const char *p = strstr(out, "Core: "); p; p = strstr(p + 1, "Core: ")) {
+        size_t k = strcspn(p + 6, "\n");
+        if (k >= n) k = n - 1;
+        memcpy(name, p + 6, k);
+        name[k] = 0;
+    }
+    return name;
+}
+
+/* On a processor with AVX2 and FMA, the run never keeps OpenBLAS's Prescott
+ * fallback kernels; a kernel set the user names is kept; the run started
+ * again does its work once. */
+Test(cli, blas_kernels_fit_the_processor)
+{
+    char cmd[4096], core[64];
+    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_CORETYPE OPENBLAS_VERBOSE=2 %s --help", tu_bin());
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    const char *u = strstr(out, "usage: nncert");
+    cr_assert(u && !strstr(u + 1, "usage: nncert"), "usage printed other than once:\n%s", out);
+    if (!strstr(out, "Core: ")) return;   /* an OpenBLAS that does not say */
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        cr_assert(strcmp(last_core(core, sizeof core), "Prescott"), "kept Prescott:\n%s", out);
+#endif
+    snprintf(cmd, sizeof cmd, "OPENBLAS_CORETYPE=Prescott OPENBLAS_VERBOSE=2 %s --help", tu_bin());
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_str_eq(last_core(core, sizeof core), "Prescott", "%s", out);
+}
+
 /* Re-checks, in this process, the counterexample of a results file. */
 static void recheck(const char *netp, const char *propp, const char *rf)
 {
