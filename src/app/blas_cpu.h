@@ -3,8 +3,8 @@
  * OpenBLAS picks its kernels once, when the library loads, from the
  * processor's model number. A processor newer than the library falls back
  * to the oldest x86-64 kernels (Prescott, SSE3) even when it has AVX2 and
- * AVX-512, and the bounding passes then run at about two thirds of their
- * speed. The choice can only be changed before the library loads, through
+ * AVX-512, and branch and bound then runs at about half its speed
+ * (docs/performance.md, "BLAS kernels"). The choice can only be changed before the library loads, through
  * the environment variable OPENBLAS_CORETYPE: blas_cpu_select sets it from
  * the processor's features and runs the program again.
  */
