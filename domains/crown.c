@@ -33,13 +33,15 @@ void cx_free(cctx *x)
     if (!x) return;
     for (int k = 0; k <= x->n->n; k++) {
         if (x->rl) free(x->rl[k]);
+        if (x->rv) free(x->rv[k]);
+        if (x->ru) free(x->ru[k]);
         if (x->ymax) free(x->ymax[k]);
         if (x->vaff) free(x->vaff[k]);
         if (x->yaff) free(x->yaff[k]);
         if (x->absw) free(x->absw[k]);
         if (x->wf) free(x->wf[k]);
     }
-    free(x->rl), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff), free(x->absw);
+    free(x->rl), free(x->rv), free(x->ru), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff), free(x->absw);
     free(x->wf);
     free(x->sumy);
     free(x->buf[0]), free(x->buf[1]), free(x->buf[2]), free(x->err);
@@ -55,6 +57,8 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     int L = n->n;
     x->maxw = net_max_width(n);
     x->rl = err_calloc(e, (size_t)L + 1, sizeof *x->rl);
+    x->rv = err_calloc(e, (size_t)L + 1, sizeof *x->rv);
+    x->ru = err_calloc(e, (size_t)L + 1, sizeof *x->ru);
     x->ymax = err_calloc(e, (size_t)L + 1, sizeof *x->ymax);
     x->vaff = err_calloc(e, (size_t)L + 1, sizeof *x->vaff);
     x->yaff = err_calloc(e, (size_t)L + 1, sizeof *x->yaff);
@@ -62,7 +66,7 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     x->absw = err_calloc(e, (size_t)L + 1, sizeof *x->absw);
     x->wf = err_calloc(e, (size_t)L + 1, sizeof *x->wf);
     x->sumy = err_calloc(e, (size_t)L + 1, sizeof *x->sumy);
-    if (!x->rl || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->wf ||
+    if (!x->rl || !x->rv || !x->ru || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->wf ||
         !x->sumy) {
         cx_free(x);
         return NULL;
@@ -165,8 +169,16 @@ nc_status cx_refresh(cctx *x, int k, nc_err *e)
     const net_layer *l = &x->n->layers[k];
     if (net_is_activation(l->kind)) {
         if (!x->rl[k] && !(x->rl[k] = err_calloc(e, (size_t)d, sizeof(relax_line)))) return e->code;
-        for (int i = 0; i < d; i++)
-            relax_activation(l->kind, l->alpha, b->lo[k][i], b->hi[k][i], &x->rl[k][i]);
+        if (!x->rv[k] && !(x->rv[k] = err_calloc(e, 4 * (size_t)d, sizeof(double)))) return e->code;
+        if (!x->ru[k] && !(x->ru[k] = err_calloc(e, (size_t)d, 1))) return e->code;
+        int pwl = l->kind != NET_SIGMOID && l->kind != NET_TANH;
+        double *rv = x->rv[k];
+        for (int i = 0; i < d; i++) {
+            relax_line *r = &x->rl[k][i];
+            relax_activation(l->kind, l->alpha, b->lo[k][i], b->hi[k][i], r);
+            rv[i] = r->a_lo, rv[d + i] = r->b_lo, rv[2 * d + i] = r->a_up, rv[3 * d + i] = r->b_up;
+            x->ru[k][i] = (unsigned char)(pwl && r->unstable);
+        }
     } else if (l->kind == NET_AFFINE) {
         if (!x->absw[k]) {
             size_t nw = (size_t)l->in * l->out;
@@ -251,6 +263,27 @@ static void concretise(cctx *x, int m, const double *A, const double *c, double 
     free(mid), free(v), free(t1), free(t2);
 }
 
+/* One row through an activation layer of width d (rv, ru: cctx): each
+ * coefficient lam_j takes the lower line where lam_j >= 0 (its slope from
+ * al where given and ru_j says it is optimisable), else the upper line (a
+ * NaN too); nxt_j = lam_j a_j, *s = sum lam_j b_j and *sabs = sum |lam_j b_j|. */
+static void relax_row(int d, const double *lam, const double *rv, const unsigned char *ru,
+                      const double *al, double *nxt, double *s, double *sabs)
+{
+    const double *alo = rv, *blo = rv + d, *aup = rv + 2 * d, *bup = rv + 3 * d;
+    double acc = 0.0, acc_abs = 0.0;
+    for (int j = 0; j < d; j++) {
+        double v = lam[j], lo_a = al ? cx_pick(ru[j], al[j], alo[j]) : alo[j];
+        uint64_t lower = v >= 0;
+        double t = v * cx_pick(lower, blo[j], bup[j]);
+        nxt[j] = v * cx_pick(lower, lo_a, aup[j]);
+        acc += t;
+        acc_abs += fabs(t);
+    }
+    *s = acc;
+    *sabs = acc_abs;
+}
+
 nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_alpha *alpha,
                       double *out, nc_err *e)
 {
@@ -289,24 +322,14 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
             add_err(x, m, din, nxt, x->ymax[i], NULL, 2.0 * FPR_U, eta);
             break;
         default: {   /* activation: relax by the sign of each coefficient */
-            const relax_line *rl = x->rl[i];
             const double *al = alpha ? alpha->slopes[i] : NULL;
             if (alpha && alpha->record && alpha->record[i])
                 memcpy(alpha->record[i], cur, (size_t)m * dout * sizeof *cur);
             for (int r = 0; r < m; r++) {
-                double s = 0.0, sabs = 0.0;
-                for (int j = 0; j < dout; j++) {
-                    double lam = cur[(size_t)r * dout + j], a, bb;
-                    if (lam >= 0) {
-                        a = rl[j].a_lo, bb = rl[j].b_lo;
-                        if (al && rl[j].unstable && l->kind != NET_SIGMOID && l->kind != NET_TANH)
-                            a = al[(size_t)r * dout + j];
-                    } else {
-                        a = rl[j].a_up, bb = rl[j].b_up;
-                    }
-                    nxt[(size_t)r * din + j] = lam * a;
-                    if (bb != 0.0) s += lam * bb, sabs += fabs(lam * bb);
-                }
+                size_t o = (size_t)r * dout;
+                double s, sabs;
+                relax_row(dout, &cur[o], x->rv[i], x->ru[i], al ? &al[o] : NULL, &nxt[o], &s,
+                          &sabs);
                 /* the offset sum: gamma_{d+1} (|c| + sum |lam b|) */
                 x->err[r] += g * (fabs(c[r]) + sabs);
                 c[r] += s;

@@ -199,20 +199,21 @@ static void estimate(cctx *x, int start, int m, const double *L0, int w0, const 
                     nxt[r * din + j] = (float)(l->kind == NET_MUL ? v * l->b[j] : v / l->b[j]);
                 }
         } else {   /* the relaxations cx_backward chooses, by each coefficient's sign */
-            const relax_line *rl = x->rl[i];
-            const double *al = s->slopes[i];
-            for (size_t r = 0; r < (size_t)m; r++)
+            const double *rv = x->rv[i], *al = s->slopes[i];
+            const double *alo = rv, *blo = rv + dout, *aup = rv + 2 * dout, *bup = rv + 3 * dout;
+            const unsigned char *ru = x->ru[i];
+            for (size_t r = 0; r < (size_t)m; r++) {
+                double acc = c[r];
                 for (int j = 0; j < dout; j++) {
                     size_t idx = r * dout + j;
-                    double lam = cur[idx], a = rl[j].a_up, bb = rl[j].b_up;
+                    double lam = cur[idx], lo_a = al ? cx_pick(ru[j], al[idx], alo[j]) : alo[j];
+                    uint64_t lower = lam >= 0;
                     if (s->record[i]) s->record[i][idx] = lam;
-                    if (lam >= 0) {
-                        a = al && rl[j].unstable ? al[idx] : rl[j].a_lo;
-                        bb = rl[j].b_lo;
-                    }
-                    nxt[r * din + j] = (float)(lam * a);
-                    c[r] += lam * bb;
+                    nxt[r * din + j] = (float)(lam * cx_pick(lower, lo_a, aup[j]));
+                    acc += lam * cx_pick(lower, blo[j], bup[j]);
                 }
+                c[r] = acc;
+            }
             for (int j = 0; s->beta[i] && j < din; j++)
                 for (size_t r = 0; s->sign[i][j] && r < (size_t)m; r++)
                     nxt[r * din + j] -= (float)(s->sign[i][j] * s->beta[i][r * din + j]);
@@ -227,8 +228,8 @@ static void estimate(cctx *x, int start, int m, const double *L0, int w0, const 
         double v = c[r];
         for (int j = 0; j < nin; j++) {
             double a = cur[r * nin + j];
-            s->A[r * nin + j] = a;
-            if (a != 0.0) v += a * (a > 0 ? lo[j] : hi[j]);
+            s->A[r * nin + j] = a;   /* a = 0 adds nothing (not 0 times an infinite end) */
+            v += cx_pick(a != 0.0, a * cx_pick(a > 0, lo[j], hi[j]), 0.0);
         }
         out[r] = isnan(v) ? -INFINITY : v;
     }

@@ -3,6 +3,9 @@
 #ifndef NC_CROWN_CTX_H
 #define NC_CROWN_CTX_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include "core/bounds.h"
 #include "core/err.h"
 #include "core/net.h"
@@ -13,6 +16,10 @@ typedef struct {
     const net *n;
     const bounds *b;      /* borrowed: box k bounds the input of layer k */
     relax_line **rl;      /* per activation layer k: relaxations on box k */
+    double **rv;          /* the same by columns, 4 d_k each: lower slopes,
+                             lower intercepts, upper slopes, upper intercepts */
+    unsigned char **ru;   /* per activation layer k: 1 where the lower slope
+                             is optimisable (unstable ReLU/LeakyReLU) */
     double **ymax;        /* per box k: max(|lo|, |hi|) */
     double *sumy;         /* per box k: sum of ymax, rounded up */
     double **vaff;        /* per affine layer k: |W| yaff_k + |b| */
@@ -43,6 +50,18 @@ typedef struct {
     double **beta;
     const signed char *const *sign;
 } cx_alpha;
+
+/* x when c is 1, y when c is 0, by masks: a branch on the sign of a
+ * coefficient follows no pattern and is mispredicted half the time. */
+static inline double cx_pick(uint64_t c, double x, double y)
+{
+    uint64_t bx, by, mask = (uint64_t)0 - c;
+    memcpy(&bx, &x, sizeof bx);
+    memcpy(&by, &y, sizeof by);
+    bx = (bx & mask) | (by & ~mask);
+    memcpy(&x, &bx, sizeof x);
+    return x;
+}
 
 cctx *cx_new(const net *n, const bounds *b, nc_err *e);
 void cx_free(cctx *x);
