@@ -1,5 +1,6 @@
 #include "verify/falsify.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,13 +94,8 @@ static void backward(falsifier *f, const double *seed, double *gx)
         const net_layer *l = &n->layers[k];
         const double *in = f->act[k], *out = f->act[k + 1];
         if (l->kind == NET_AFFINE) {
-            memset(prev, 0, (size_t)l->in * sizeof *prev);
-            for (int i = 0; i < l->out; i++) {
-                double gi = cur[i];
-                if (gi == 0.0) continue;
-                const double *row = &l->w[(size_t)i * l->in];
-                for (int j = 0; j < l->in; j++) prev[j] += gi * row[j];
-            }
+            cblas_dgemv(CblasRowMajor, CblasTrans, l->out, l->in, 1.0, l->w, l->in, cur, 1, 0.0,
+                        prev, 1);
         } else {
             for (int i = 0; i < l->in; i++) {
                 double d = 1.0;
