@@ -489,12 +489,14 @@ nc_status crown_intermediate(const net *n, bounds *b, const crown_opts *o, nc_er
     double *c = err_calloc(e, 2 * (size_t)w, sizeof *c);
     double *out = err_calloc(e, 2 * (size_t)w, sizeof *out);
     double *lo = err_calloc(e, (size_t)w, sizeof *lo), *hi = err_calloc(e, (size_t)w, sizeof *hi);
-    nc_status s = (!c || !out || !lo || !hi) ? e->code : cx_reserve(x, 2 * w, e);
-    if (!s) s = cx_refresh(x, 0, e);
+    nc_status s = (!c || !out || !lo || !hi) ? e->code : cx_refresh(x, 0, e);
     for (int k = 0; k < n->n && !s; k++) {
         const net_layer *l = &n->layers[k];
         if (net_is_activation(l->kind) && k > 0 && k > o->keep_below) {
             int d = l->in;
+            /* the rows' space only when a box is recomputed (searches that
+             * keep every box never need it; it is m x the widest layer) */
+            if ((s = cx_reserve(x, 2 * w, e))) break;
             double *L = x->buf[0];
             int start = init_rows(x, k, L, c);
             s = unstable_rows(x, k, start, d, L, c, o->intersect, out, e);

@@ -312,8 +312,9 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
                                                        : l->kind == NET_MUL ? v * c : v / c);
                 }
         } else {
-            const relax_line *rl = x->rl[k];
-            const double *lam = s->record[k];
+            const double *rv = x->rv[k], *lam = s->record[k], *sl = s->slopes[k];
+            const double *alo = rv, *blo = rv + dout, *aup = rv + 2 * dout, *bup = rv + 3 * dout;
+            const unsigned char *ru = x->ru[k];
             if (s->beta[k])   /* d bound / d beta_j = -sign_j h_j */
                 for (int r = 0; r < m; r++)
                     for (int j = 0; j < dout; j++)
@@ -321,17 +322,13 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
             for (int r = 0; r < m; r++)
                 for (int j = 0; j < dout; j++) {
                     size_t idx = (size_t)r * dout + j;
-                    double v = h[idx], la = lam[idx], a, b;
-                    if (la >= 0) {
-                        a = rl[j].a_lo, b = rl[j].b_lo;
-                        if (s->slopes[k] && rl[j].unstable) {
-                            a = s->slopes[k][idx];
-                            g[k][idx] = la * v;   /* d bound / d slope */
-                        }
-                    } else {
-                        a = rl[j].a_up, b = rl[j].b_up;
-                        if (g[k]) g[k][idx] = 0.0;
-                    }
+                    double v = h[idx], la = lam[idx];
+                    uint64_t lower = la >= 0, opt = sl ? ru[j] : 0;
+                    double a = cx_pick(lower, cx_pick(opt, sl ? sl[idx] : 0.0, alo[j]), aup[j]);
+                    double b = cx_pick(lower, blo[j], bup[j]);
+                    /* d bound / d slope where the slope is used (only the
+                     * unstable neurons' entries are read) */
+                    if (sl) g[k][idx] = cx_pick(lower & opt, la * v, 0.0);
                     hn[idx] = (float)(a * v + b);
                 }
         }
