@@ -22,6 +22,7 @@ void crown_opts_init(crown_opts *o)
     o->stop_above = NULL;
     o->out_need = NULL;
     o->estimate_first = 0;
+    o->single_products = 0;
 }
 
 void crown_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -45,6 +46,7 @@ void cx_free(cctx *x)
     free(x->wf);
     free(x->sumy);
     free(x->buf[0]), free(x->buf[1]), free(x->buf[2]), free(x->err);
+    free(x->fbuf[0]), free(x->fbuf[1]);
     free(x);
 }
 
@@ -99,8 +101,13 @@ void crown_scratch_free(crown_scratch *s)
  * new one; cx_close frees only the latter. */
 static cctx *cx_open(const net *n, const bounds *b, const crown_opts *o, nc_err *e)
 {
-    if (!o || !o->scratch) return cx_new(n, b, e);
+    if (!o || !o->scratch) {
+        cctx *x = cx_new(n, b, e);
+        if (x) x->single = o && o->single_products;
+        return x;
+    }
     cctx *x = o->scratch->x;
+    x->single = o->single_products;
     if (x->n != n) {
         err_set(e, NC_EINTERNAL, "CROWN scratch space used with another network");
         return NULL;
@@ -132,6 +139,65 @@ nc_status cx_reserve(cctx *x, int m, nc_err *e)
     x->err = err_calloc(e, (size_t)m, sizeof(double));
     if (!x->err) return e->code;
     x->cap_m = m;
+    return NC_OK;
+}
+
+nc_status cx_wf(cctx *x, int k, nc_err *e)
+{
+    const net_layer *l = &x->n->layers[k];
+    if (x->wf[k]) return NC_OK;
+    size_t nw = (size_t)l->in * l->out;
+    if (!(x->wf[k] = err_calloc(e, nw, sizeof(float)))) return e->code;
+    for (size_t i = 0; i < nw; i++) x->wf[k][i] = (float)l->w[i];
+    return NC_OK;
+}
+
+/* nxt = cur W (m rows) with single-precision products: cur and W rounded
+ * to float, the products and sums in float, the result widened exactly.
+ * err_r gets what that may differ from the exact product on box i (the
+ * rows' own rounding, add_err's job, is not counted here):
+ *   relative: fl(lam) = lam (1 + d), fl(w) = w (1 + d'), each product
+ *   rounded (1 + d''), the sums of dout terms within gamma_dout, so
+ *   |cur W - nxt| <= ((1 + u)^3 (1 + gamma_dout) - 1) |cur| |W|
+ *                 <= 4 (dout + 2) u |cur| |W|  (u = 2^-24),
+ *   and |cur| |W| ymax <= |cur| . vaff_i;
+ *   absolute (results in the subnormal range): at most 2^-150 per
+ *   conversion and product, (|lam_i| + |w_ij| + 2) 2^-150 (1 + u)^3 per
+ *   term, so over the box at most
+ *   2^-149 ((sum |lam| + 2 dout) sumy_i + sum vaff_i). */
+static nc_status single_products(cctx *x, int i, int m, const double *cur, double *nxt,
+                                 nc_err *e)
+{
+    const net_layer *l = &x->n->layers[i];
+    int din = l->in, dout = l->out;
+    if (cx_wf(x, i, e)) return e->code;
+    if (m > x->cap_f) {
+        for (int q = 0; q < 2; q++) {
+            free(x->fbuf[q]);
+            if (!(x->fbuf[q] = err_calloc(e, (size_t)m * x->maxw, sizeof(float)))) {
+                x->cap_f = 0;
+                return e->code;
+            }
+        }
+        x->cap_f = m;
+    }
+    float *fc = x->fbuf[0], *fn = x->fbuf[1];
+    for (size_t q = 0; q < (size_t)m * dout; q++) fc[q] = (float)cur[q];
+    mm_rows_w_f(m, dout, din, fc, x->wf[i], 0.0f, fn);
+    for (size_t q = 0; q < (size_t)m * din; q++) nxt[q] = fn[q];
+    double g = 4.0 * (dout + 2) * FPR_U_SINGLE, sv = 0.0;
+    for (int j = 0; j < dout; j++) sv += x->vaff[i][j];
+    for (int r = 0; r < m; r++) {
+        double rel = 0.0, sl = 0.0;
+        for (int j = 0; j < dout; j++) {
+            double a = fabs(cur[(size_t)r * dout + j]);
+            rel += a * x->vaff[i][j];
+            sl += a;
+        }
+        double tiny = 2.0 * FPR_ETA_SINGLE * ((sl + 2.0 * dout) * x->sumy[i] + sv);
+        x->err[r] += g * rel + tiny;
+        if (isnan(x->err[r])) x->err[r] = INFINITY;
+    }
     return NC_OK;
 }
 
@@ -300,7 +366,8 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
         case NET_AFFINE:
             add_err(x, m, dout, cur, x->vaff[i], c, g, eta);
             cblas_dgemv(CblasRowMajor, CblasNoTrans, m, dout, 1.0, cur, dout, l->b, 1, 1.0, c, 1);
-            mm_rows_w(m, dout, din, cur, l->w, 0.0, nxt);
+            if (!x->single) mm_rows_w(m, dout, din, cur, l->w, 0.0, nxt);
+            else if (single_products(x, i, m, cur, nxt, e)) return e->code;
             break;
         case NET_ADD: {
             double *absc = malloc((size_t)dout * sizeof *absc);

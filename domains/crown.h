@@ -55,6 +55,13 @@ typedef struct {
                                  best iterate, instead of two; the result may
                                  then fall below the starting slopes' bound
                                  by an estimate's rounding) */
+    int single_products;      /* the rigorous passes' affine products in
+                                 single precision, their rounding error
+                                 bounded as such (about 1e-4 of the
+                                 products' scale instead of 1e-13; half the
+                                 memory traffic): for searches that move box
+                                 ends, where that is far below what they
+                                 move, not for final verdicts */
     const char *out_need;     /* crown_intermediate, when the last layer is
                                  affine: the outputs whose box is computed
                                  (NULL: all); the others get [-inf, inf], met

@@ -389,13 +389,8 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
     if (!d0 || !out || !bestv || !g) memset(&s, 0, sizeof s);
     if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
     /* W in single precision for the estimates, once per context */
-    for (int k = 0; !st && o->alpha_iters > 0 && k < start; k++) {
-        const net_layer *l = &n->layers[k];
-        size_t nw = (size_t)l->in * l->out;
-        if (l->kind != NET_AFFINE || x->wf[k]) continue;
-        if (!(x->wf[k] = err_calloc(e, nw, sizeof(float)))) st = e->code;
-        for (size_t i = 0; !st && i < nw; i++) x->wf[k][i] = (float)l->w[i];
-    }
+    for (int k = 0; !st && o->alpha_iters > 0 && k < start; k++)
+        if (n->layers[k].kind == NET_AFFINE) st = cx_wf(x, k, e);
     for (int k = 0; !st && k < start; k++)
         if (s.slopes[k] && !(g[k] = err_calloc(e, (size_t)m * n->layers[k].in, sizeof(double))))
             st = e->code;

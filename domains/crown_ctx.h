@@ -31,6 +31,9 @@ typedef struct {
                              alpha-CROWN's estimates (made on first use) */
     int maxw, cap_m;
     double *buf[3];       /* scratch, cap_m x maxw each: ping, pong, |L| */
+    int single;           /* crown_opts.single_products for this call */
+    int cap_f;            /* rows fbuf holds */
+    float *fbuf[2];       /* scratch for single products, cap_f x maxw each */
     double *err;          /* per row: accumulated rounding error bound */
     const double *last;   /* after cx_backward: the input-layer coefficients (m x n_in) */
 } cctx;
@@ -64,6 +67,8 @@ static inline double cx_pick(uint64_t c, double x, double y)
 }
 
 cctx *cx_new(const net *n, const bounds *b, nc_err *e);
+/* W of affine layer k in single precision (x->wf[k]), made on first use. */
+nc_status cx_wf(cctx *x, int k, nc_err *e);
 void cx_free(cctx *x);
 nc_status cx_reserve(cctx *x, int m, nc_err *e);
 nc_status cx_refresh(cctx *x, int k, nc_err *e);

@@ -443,3 +443,64 @@ Test(crown, split_io_returns_the_bound_s_slopes_and_coefficients)
         net_free(n);
     }
 }
+
+/* Single-precision products (crown_opts.single_products) on boxes so small
+ * that every neuron is stable: the network is one affine piece there, CROWN
+ * is exact up to rounding, and the true minimum of each row is at a corner
+ * (evaluated in exact arithmetic). Float rounding of the coefficients moves
+ * a bound by about 1e-7 of its scale, far more than the function varies
+ * over the box, so a bound without its rounding term would pass the minimum
+ * in some trials. The bounds must stay below it and within 1e-3 of the
+ * double-precision ones. */
+Test(crown, single_products_stay_sound)
+{
+    rng r;
+    rng_seed(&r, 7);
+    nc_err e;
+    int hidden[3] = { 64, 64, 64 }, tight = 0;
+    for (int trial = 0; trial < 40; trial++) {
+        int in = 4, out = 3;
+        net *n = tu_random_net(&r, in, hidden, 3, out, NET_RELU);
+        bounds *b = bounds_new(n, &e), *bs = bounds_new(n, &e);
+        double w = trial % 2 ? 1e-7 : 1e-4;
+        for (int i = 0; i < in; i++) {
+            b->lo[0][i] = bs->lo[0][i] = rng_normal(&r);
+            b->hi[0][i] = bs->hi[0][i] = b->lo[0][i] + w;
+        }
+        crown_opts o, os;
+        crown_opts_init(&o);
+        crown_opts_init(&os);
+        os.single_products = 1;
+        os.alpha_iters = trial % 3 == 0 ? 5 : 0;
+        cr_assert_eq(crown_intermediate(n, b, &o, &e), NC_OK, "%s", e.msg);
+        cr_assert_eq(crown_intermediate(n, bs, &os, &e), NC_OK, "%s", e.msg);
+        double C[9], low[3], lows[3];
+        for (int i = 0; i < 9; i++) C[i] = rng_normal(&r);
+        cr_assert_eq(crown_rows(n, b, 3, C, NULL, &o, low, NULL, NULL, NULL, &e), NC_OK);
+        cr_assert_eq(crown_rows(n, bs, 3, C, NULL, &os, lows, NULL, NULL, NULL, &e), NC_OK);
+        double x[4], y[3], mins[3] = { INFINITY, INFINITY, INFINITY };
+        for (int c = 0; c < 1 << in; c++) {
+            for (int i = 0; i < in; i++) x[i] = c >> i & 1 ? b->hi[0][i] : b->lo[0][i];
+            cr_assert_eq(exact_eval(n, x, y, &e), NC_OK);
+            for (int k = 0; k < 3; k++) {
+                double v = 0;
+                for (int i = 0; i < out; i++) v += C[k * out + i] * y[i];
+                mins[k] = fmin(mins[k], v);
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            /* the rows' sums above are in double: allow their rounding */
+            double room = 1e-14 * (1 + fabs(mins[k]));
+            cr_assert_leq(lows[k], mins[k] + room, "trial %d row %d: %.17g above %.17g", trial,
+                          k, lows[k], mins[k]);
+            cr_assert_leq(low[k], mins[k] + room, "trial %d row %d (double)", trial, k);
+            cr_assert_leq(fabs(lows[k] - low[k]), 1e-3 * (1 + fabs(low[k])), "trial %d row %d",
+                          trial, k);
+            tight += mins[k] - lows[k] < 1e-2 * (1 + fabs(mins[k]));
+        }
+        bounds_free(b);
+        bounds_free(bs);
+        net_free(n);
+    }
+    cr_assert_gt(tight, 60, "only %d of 120 bounds near the minimum", tight);
+}

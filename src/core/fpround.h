@@ -33,6 +33,9 @@
 
 #define FPR_U 0x1p-53
 #define FPR_ETA 0x1p-1074
+/* the same for single precision (float) */
+#define FPR_U_SINGLE 0x1p-24
+#define FPR_ETA_SINGLE 0x1p-149
 #define FPR_LIBM_ULPS 8
 
 /* The neighbours of x towards -inf and +inf: nextafter(x, -+INFINITY),

@@ -43,6 +43,7 @@ void rbab_opts_init(rbab_opts *o)
     o->refine = 1;
     o->corner_depth = -1;
     o->estimate_first = 0;
+    o->single_products = 0;
 }
 
 /* What a subproblem inherits from its parent, shared by the two children:
@@ -497,6 +498,7 @@ static bl_verdict step(void *wsp, const bl_item *it, team *t, bl_item *kids, int
     warm_gather(w, nd, m);
     co.alpha_iters = c->o->iters;
     co.estimate_first = c->o->estimate_first;
+    co.single_products = c->o->single_products;
     for (int q = 0; q < m; q++) {   /* no further steps once a row is proved */
         int r = w->rows[q];
         const prop_row *row = &pc->disj[c->row_disj[r]].rows[c->row_in[r]];

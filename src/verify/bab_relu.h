@@ -45,6 +45,8 @@ typedef struct {
                               one, the default) */
     int estimate_first;    /* one rigorous pass per subproblem (crown.h's
                               estimate_first; default 0) */
+    int single_products;   /* that pass's products in single precision
+                              (crown.h; default 0) */
     int refine;            /* when a search is not done after 3% of the
                               time left, tighten the root's boxes by
                               verify/refine.h and start it again (default 1) */
