@@ -33,7 +33,6 @@ void cx_free(cctx *x)
 {
     if (!x) return;
     for (int k = 0; k <= x->n->n; k++) {
-        if (x->rl) free(x->rl[k]);
         if (x->rv) free(x->rv[k]);
         if (x->ru) free(x->ru[k]);
         if (x->ymax) free(x->ymax[k]);
@@ -42,7 +41,8 @@ void cx_free(cctx *x)
         if (x->absw) free(x->absw[k]);
         if (x->wf) free(x->wf[k]);
     }
-    free(x->rl), free(x->rv), free(x->ru), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff), free(x->absw);
+    free(x->rv), free(x->ru), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff);
+    free(x->absw);
     free(x->wf);
     free(x->sumy);
     free(x->buf[0]), free(x->buf[1]), free(x->buf[2]), free(x->err);
@@ -58,7 +58,6 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     x->b = b;
     int L = n->n;
     x->maxw = net_max_width(n);
-    x->rl = err_calloc(e, (size_t)L + 1, sizeof *x->rl);
     x->rv = err_calloc(e, (size_t)L + 1, sizeof *x->rv);
     x->ru = err_calloc(e, (size_t)L + 1, sizeof *x->ru);
     x->ymax = err_calloc(e, (size_t)L + 1, sizeof *x->ymax);
@@ -68,7 +67,7 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     x->absw = err_calloc(e, (size_t)L + 1, sizeof *x->absw);
     x->wf = err_calloc(e, (size_t)L + 1, sizeof *x->wf);
     x->sumy = err_calloc(e, (size_t)L + 1, sizeof *x->sumy);
-    if (!x->rl || !x->rv || !x->ru || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->wf ||
+    if (!x->rv || !x->ru || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->wf ||
         !x->sumy) {
         cx_free(x);
         return NULL;
@@ -234,16 +233,15 @@ nc_status cx_refresh(cctx *x, int k, nc_err *e)
     if (k == x->n->n) return NC_OK;
     const net_layer *l = &x->n->layers[k];
     if (net_is_activation(l->kind)) {
-        if (!x->rl[k] && !(x->rl[k] = err_calloc(e, (size_t)d, sizeof(relax_line)))) return e->code;
         if (!x->rv[k] && !(x->rv[k] = err_calloc(e, 4 * (size_t)d, sizeof(double)))) return e->code;
         if (!x->ru[k] && !(x->ru[k] = err_calloc(e, (size_t)d, 1))) return e->code;
         int pwl = l->kind != NET_SIGMOID && l->kind != NET_TANH;
         double *rv = x->rv[k];
         for (int i = 0; i < d; i++) {
-            relax_line *r = &x->rl[k][i];
-            relax_activation(l->kind, l->alpha, b->lo[k][i], b->hi[k][i], r);
-            rv[i] = r->a_lo, rv[d + i] = r->b_lo, rv[2 * d + i] = r->a_up, rv[3 * d + i] = r->b_up;
-            x->ru[k][i] = (unsigned char)(pwl && r->unstable);
+            relax_line r;
+            relax_activation(l->kind, l->alpha, b->lo[k][i], b->hi[k][i], &r);
+            rv[i] = r.a_lo, rv[d + i] = r.b_lo, rv[2 * d + i] = r.a_up, rv[3 * d + i] = r.b_up;
+            x->ru[k][i] = (unsigned char)(pwl && r.unstable);
         }
     } else if (l->kind == NET_AFFINE) {
         if (!x->absw[k]) {

@@ -123,7 +123,7 @@ static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
             !(s->m2[k] = err_calloc(e, sz, sizeof(double))))
             return e->code;
         for (int r = 0; r < m; r++)
-            for (int j = 0; j < l->in; j++) s->slopes[k][(size_t)r * l->in + j] = x->rl[k][j].a_lo;
+            for (int j = 0; j < l->in; j++) s->slopes[k][(size_t)r * l->in + j] = x->rv[k][j];
         if (io && io->slopes && io->slopes[k]) {   /* warm start, within the slopes' range */
             double lo = l->kind == NET_RELU ? 0.0 : fmin(l->alpha, 1.0);
             double hi = l->kind == NET_RELU ? 1.0 : fmax(l->alpha, 1.0);
@@ -131,7 +131,7 @@ static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
                 for (int j = 0; j < l->in; j++) {
                     size_t i = (size_t)r * l->in + j;
                     double v = io->slopes[k][i];
-                    if (x->rl[k][j].unstable && v >= lo && v <= hi) s->slopes[k][i] = v;
+                    if (x->ru[k][j] && v >= lo && v <= hi) s->slopes[k][i] = v;
                 }
         }
         memcpy(s->best[k], s->slopes[k], sz * sizeof(double));
@@ -140,7 +140,7 @@ static nc_status state_init(cctx *x, int start, int m, const crown_split_io *io,
         if (!(s->unst[k] = err_calloc(e, (size_t)l->in, sizeof(int)))) return e->code;
         if (!(s->want[k] = err_calloc(e, (size_t)l->in, 1))) return e->code;
         for (int j = 0; j < l->in; j++)
-            if (x->rl[k][j].unstable) s->unst[k][s->n_unst[k]++] = j, s->want[k][j] = 1;
+            if (x->ru[k][j]) s->unst[k][s->n_unst[k]++] = j, s->want[k][j] = 1;
         int splits = 0;
         for (int j = 0; sign && sign[k] && j < l->in; j++)
             if (sign[k][j]) splits = 1, s->want[k][j] = 1;

@@ -15,9 +15,9 @@
 typedef struct {
     const net *n;
     const bounds *b;      /* borrowed: box k bounds the input of layer k */
-    relax_line **rl;      /* per activation layer k: relaxations on box k */
-    double **rv;          /* the same by columns, 4 d_k each: lower slopes,
-                             lower intercepts, upper slopes, upper intercepts */
+    double **rv;          /* per activation layer k: relaxations on box k by
+                             columns, 4 d_k each: lower slopes, lower
+                             intercepts, upper slopes, upper intercepts */
     unsigned char **ru;   /* per activation layer k: 1 where the lower slope
                              is optimisable (unstable ReLU/LeakyReLU) */
     double **ymax;        /* per box k: max(|lo|, |hi|) */
