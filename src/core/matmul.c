@@ -40,23 +40,39 @@
 MM_AXPY(axpy4, axpy1, double)
 MM_AXPY(axpy4_f, axpy1_f, float)
 
+/* Gathers the indices of the nonzero entries of x[j0..j1) into idx
+ * (branch-free: the zeros follow no pattern); returns their number. */
+#define MM_GATHER(name, T)                                                                  \
+    static int name(const T *x, int j0, int j1, int *idx)                                  \
+    {                                                                                       \
+        int n = 0;                                                                          \
+        for (int j = j0; j < j1; j++) {                                                     \
+            idx[n] = j;                                                                     \
+            n += x[j] != 0;                                                                 \
+        }                                                                                   \
+        return n;                                                                           \
+    }
+
+MM_GATHER(gather, double)
+MM_GATHER(gather_f, float)
+
 /* out (din) = x W + beta out, x of length dout, when x has few enough
  * nonzero entries: returns 0 (nothing done) otherwise. Each entry of out
  * is still a sum of products x_j W_jk over j, only without the terms whose
  * x_j is 0 (exactly 0 in the sum), so the rounding-error bounds of a dot
  * product of length dout hold. */
-#define MM_SPARSE(name, T, ax4, ax1)                                                        \
+#define MM_SPARSE(name, T, gath, ax4, ax1)                                                  \
     static int name(int dout, int din, const T *x, const T *W, T beta, T *out)              \
     {                                                                                       \
-        int nz = 0;                                                                         \
-        for (int j = 0; j < dout; j++) nz += x[j] != 0;                                     \
-        if (nz > MM_SPARSE_SHARE * dout) return 0;                                          \
+        int idx[MM_CHUNK + 1], n = 0;                                                       \
+        if (dout <= MM_CHUNK) n = gath(x, 0, dout, idx);                                    \
+        else                                                                                \
+            for (int j = 0; j < dout; j++) n += x[j] != 0;                                  \
+        if (n > MM_SPARSE_SHARE * dout) return 0;                                           \
         for (int k = 0; k < din; k++) out[k] = beta == 0 ? 0 : beta * out[k];               \
-        int idx[MM_CHUNK];                                                                  \
-        for (int j0 = 0; j0 < dout;) {                                                      \
-            int n = 0;                                                                      \
-            for (; j0 < dout && n < MM_CHUNK; j0++)                                         \
-                if (x[j0] != 0) idx[n++] = j0;                                              \
+        for (int j0 = 0; j0 < dout; j0 += MM_CHUNK) {                                       \
+            int j1 = dout - j0 < MM_CHUNK ? dout : j0 + MM_CHUNK;                           \
+            if (dout > MM_CHUNK) n = gath(x, j0, j1, idx);                                  \
             int t = 0;                                                                      \
             for (; t + 4 <= n; t += 4)                                                      \
                 ax4(din, &W[(long)idx[t] * din], &W[(long)idx[t + 1] * din],                \
@@ -67,8 +83,8 @@ MM_AXPY(axpy4_f, axpy1_f, float)
         return 1;                                                                           \
     }
 
-MM_SPARSE(sparse_row, double, axpy4, axpy1)
-MM_SPARSE(sparse_row_f, float, axpy4_f, axpy1_f)
+MM_SPARSE(sparse_row, double, gather, axpy4, axpy1)
+MM_SPARSE(sparse_row_f, float, gather_f, axpy4_f, axpy1_f)
 
 /* out = X W + beta out (wt = 0: X is m x dout, out m x din) or
  * out = X W^T + beta out (wt = 1: X is m x din, out m x dout), in the

@@ -4,8 +4,11 @@
  * layer's dout x din weight matrix W, row-major. A BLAS matrix product
  * packs all of W on every call, which costs more than the product itself
  * when m is small (one or a few rows per subproblem in branch and bound);
- * these functions then use one matrix-vector product per row instead.
- * Both choices sum each entry as a dot product of the same length, so the
+ * these functions then use one matrix-vector product per row instead,
+ * and a row of A that is mostly zeros (backward passes through layers
+ * whose neurons are mostly off) as the sum of the rows of W its nonzero
+ * entries select. Each choice sums every entry as a dot product of at most
+ * the same length (the terms left out are exact zeros), so the
  * rounding-error bounds callers add (gamma_n per entry) hold either way.
  * Nothing is allocated; the output must not overlap the inputs.
  */
