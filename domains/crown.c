@@ -47,6 +47,7 @@ void cx_free(cctx *x)
     free(x->sumy);
     free(x->buf[0]), free(x->buf[1]), free(x->buf[2]), free(x->err);
     free(x->fbuf[0]), free(x->fbuf[1]);
+    free(x->wft0), free(x->ref_h), free(x->ref_hn), free(x->ref_d);
     free(x);
 }
 
@@ -148,6 +149,53 @@ nc_status cx_wf(cctx *x, int k, nc_err *e)
     size_t nw = (size_t)l->in * l->out;
     if (!(x->wf[k] = err_calloc(e, nw, sizeof(float)))) return e->code;
     for (size_t i = 0; i < nw; i++) x->wf[k][i] = (float)l->w[i];
+    return NC_OK;
+}
+
+/* A reference is replaced (by a direct product) once a point differs
+ * from it in more than this share of the coordinates. */
+#define CX_REF_SHARE 0.25
+
+nc_status cx_first_affine_f(cctx *x, int m, const float *h, float *hn, nc_err *e)
+{
+    const net_layer *l = &x->n->layers[0];
+    int din = l->in, dout = l->out;
+    if (cx_wf(x, 0, e)) return e->code;
+    if (m > CX_REF_ROWS) {
+        for (int r = 0; r < m; r++)
+            for (int j = 0; j < dout; j++) hn[(size_t)r * dout + j] = (float)l->b[j];
+        mm_rows_wt_f(m, dout, din, h, x->wf[0], 1.0f, hn);
+        return NC_OK;
+    }
+    if (!x->wft0) {
+        x->wft0 = err_calloc(e, (size_t)din * dout, sizeof(float));
+        x->ref_h = err_calloc(e, (size_t)CX_REF_ROWS * din, sizeof(float));
+        x->ref_hn = err_calloc(e, (size_t)CX_REF_ROWS * dout, sizeof(float));
+        x->ref_d = err_calloc(e, (size_t)din, sizeof(float));
+        if (!x->wft0 || !x->ref_h || !x->ref_hn || !x->ref_d) return e->code;
+        for (int j = 0; j < dout; j++)
+            for (int i = 0; i < din; i++) x->wft0[(size_t)i * dout + j] = x->wf[0][(size_t)j * din + i];
+    }
+    for (int r = 0; r < m; r++) {
+        const float *hr = &h[(size_t)r * din];
+        float *rh = &x->ref_h[(size_t)r * din], *rhn = &x->ref_hn[(size_t)r * dout];
+        float *out = &hn[(size_t)r * dout];
+        int diff = 0;
+        for (int i = 0; r < x->n_ref && i < din; i++) {
+            x->ref_d[i] = hr[i] - rh[i];
+            diff += hr[i] != rh[i];
+        }
+        if (r < x->n_ref && diff <= CX_REF_SHARE * din) {
+            memcpy(out, rhn, (size_t)dout * sizeof *out);
+            if (diff > 0) mm_rows_w_f(1, din, dout, x->ref_d, x->wft0, 1.0f, out);
+            continue;
+        }
+        for (int j = 0; j < dout; j++) out[j] = (float)l->b[j];
+        mm_rows_wt_f(1, dout, din, hr, x->wf[0], 1.0f, out);
+        memcpy(rh, hr, (size_t)din * sizeof *rh);
+        memcpy(rhn, out, (size_t)dout * sizeof *rhn);
+        if (x->n_ref <= r) x->n_ref = r + 1;
+    }
     return NC_OK;
 }
 

@@ -298,7 +298,9 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
     for (int k = 0; k <= top && !st; k++) {
         const net_layer *l = &n->layers[k];
         int din = l->in, dout = l->out;
-        if (l->kind == NET_AFFINE && k + 1 == top)
+        if (l->kind == NET_AFFINE && k == 0)   /* from the input: the last iterates' points nearby */
+            st = cx_first_affine_f(x, m, h, hn, e);
+        else if (l->kind == NET_AFFINE && k + 1 == top)
             st = affine_wanted(l, x->wf[k], s->want[top], m, h, hn, e);
         else if (l->kind == NET_AFFINE) {
             for (int r = 0; r < m; r++)
@@ -388,6 +390,9 @@ nc_status crown_alpha_optimise(cctx *x, int start, int m, const double *L0, int 
     nc_status st = (!d0 || !out || !bestv || !g) ? e->code : state_init(x, start, m, io, &s, e);
     if (!d0 || !out || !bestv || !g) memset(&s, 0, sizeof s);
     if (!st) memcpy(d0, c, (size_t)m * sizeof *d0);
+    /* the gradient passes' references start afresh (the result must not
+     * depend on what the context saw before) */
+    x->n_ref = 0;
     /* W in single precision for the estimates, once per context */
     for (int k = 0; !st && o->alpha_iters > 0 && k < start; k++)
         if (n->layers[k].kind == NET_AFFINE) st = cx_wf(x, k, e);

@@ -29,6 +29,14 @@ typedef struct {
     double **absw;        /* per affine layer k: |W| */
     float **wf;           /* per affine layer k: W in single precision, for
                              alpha-CROWN's estimates (made on first use) */
+    /* Layer 0's outputs in single precision at points of the input
+     * (alpha-CROWN's gradient passes, from the input corner of each
+     * iterate): kept for a few rows as references, so that a new point
+     * that differs from one in few coordinates costs a sum of as many rows
+     * of W^T (cx_first_affine_f); crown_alpha_optimise starts without */
+    float *wft0;          /* W of layer 0 transposed (n_in x d), made on first use */
+    float *ref_h, *ref_hn, *ref_d;   /* CX_REF_ROWS rows: points, outputs, a difference */
+    int n_ref;            /* rows of ref_h / ref_hn that hold a reference */
     int maxw, cap_m;
     double *buf[3];       /* scratch, cap_m x maxw each: ping, pong, |L| */
     int single;           /* crown_opts.single_products for this call */
@@ -70,6 +78,14 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e);
 /* W of affine layer k in single precision (x->wf[k]), made on first use. */
 nc_status cx_wf(cctx *x, int k, nc_err *e);
 void cx_free(cctx *x);
+/* Rows with a reference point in cx_first_affine_f. */
+#define CX_REF_ROWS 4
+/* hn (m x d) = h W^T + b for affine layer 0 (h: m points of the input),
+ * in single precision, from the rows' reference points where h differs
+ * from them in few coordinates (else directly, and h becomes the row's
+ * reference). The result may differ from the direct product by float
+ * rounding: for estimates only. */
+nc_status cx_first_affine_f(cctx *x, int m, const float *h, float *hn, nc_err *e);
 nc_status cx_reserve(cctx *x, int m, nc_err *e);
 nc_status cx_refresh(cctx *x, int k, nc_err *e);
 

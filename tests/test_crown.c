@@ -10,6 +10,7 @@
 #include "core/bounds.h"
 #include "core/rng.h"
 #include "domains/crown.h"
+#include "domains/crown_ctx.h"
 #include "domains/interval.h"
 #include "domains/relax.h"
 #include "solvers/exact.h"
@@ -200,12 +201,17 @@ Test(crown, shared_bounds_never_looser_than_interval)
  * bound does, with wider and narrower boxes and more and fewer rows) gives
  * the bounds of a fresh context per call up to the rounding-error term,
  * which it may take from an earlier, wider box: never tighter than fresh
- * (so as sound), and looser by no more than a rounding error; a scratch
- * space made for another network is refused. */
-static void close_outward(double fresh, double reused, int lower, const char *what, int trial)
+ * (so as sound), and looser by no more than a rounding error (rows with
+ * optimised slopes: apart by no more, either way); a scratch space made
+ * for another network is refused. */
+static void close_outward(double fresh, double reused, int lower, const char *what, int trial,
+                          int optimised)
 {
-    cr_assert(lower ? reused <= fresh : reused >= fresh, "%s trial %d: %.17g vs %.17g", what,
-              trial, reused, fresh);
+    /* with optimised slopes the error term's slightly looser boxes may
+     * steer the optimisation (iterates whose estimates tie) to other
+     * slopes: equal up to rounding then, in either direction */
+    cr_assert(optimised || (lower ? reused <= fresh : reused >= fresh), "%s trial %d: %.17g vs %.17g",
+              what, trial, reused, fresh);
     cr_assert(fabs(reused - fresh) <= 1e-9 * (1.0 + fabs(fresh)), "%s trial %d: %.17g vs %.17g",
               what, trial, reused, fresh);
 }
@@ -236,8 +242,8 @@ Test(crown, scratch_reuse_matches_fresh)
         cr_assert_eq(crown_intermediate(n, bs, &reuse, &e), NC_OK);
         for (int k = 0; k <= n->n; k++)
             for (int j = 0; j < bf->dim[k]; j++) {
-                close_outward(bf->lo[k][j], bs->lo[k][j], 1, "box lower end", trial);
-                close_outward(bf->hi[k][j], bs->hi[k][j], 0, "box upper end", trial);
+                close_outward(bf->lo[k][j], bs->lo[k][j], 1, "box lower end", trial, 0);
+                close_outward(bf->hi[k][j], bs->hi[k][j], 0, "box upper end", trial, 0);
             }
         int m = 1 + trial % 4;
         double C[12], d[4], lf[4], ls[4];
@@ -245,7 +251,7 @@ Test(crown, scratch_reuse_matches_fresh)
         for (int i = 0; i < m; i++) d[i] = rng_normal(&r);
         cr_assert_eq(crown_rows(n, bf, m, C, d, &fresh, lf, NULL, NULL, NULL, &e), NC_OK);
         cr_assert_eq(crown_rows(n, bs, m, C, d, &reuse, ls, NULL, NULL, NULL, &e), NC_OK);
-        for (int i = 0; i < m; i++) close_outward(lf[i], ls[i], 1, "row bound", trial);
+        for (int i = 0; i < m; i++) close_outward(lf[i], ls[i], 1, "row bound", trial, fresh.alpha_iters > 0);
         bounds_free(bf);
         bounds_free(bs);
     }
@@ -503,4 +509,48 @@ Test(crown, single_products_stay_sound)
         net_free(n);
     }
     cr_assert_gt(tight, 60, "only %d of 120 bounds near the minimum", tight);
+}
+
+/* Layer 0's outputs from reference points (cx_first_affine_f): along a
+ * walk of points that change a few coordinates at a time, with now and
+ * then a jump (a new reference), and for more rows than it keeps, every
+ * output within float rounding of the exact product. */
+Test(crown, first_layer_from_references_matches_product)
+{
+    rng r;
+    rng_seed(&r, 93);
+    nc_err e;
+    int hidden[2] = { 40, 6 };
+    net *n = tu_random_net(&r, 60, hidden, 2, 2, NET_RELU);
+    cctx *x = cx_new(n, NULL, &e);
+    cr_assert_not_null(x);
+    int din = n->layers[0].in, dout = n->layers[0].out;
+    enum { M = CX_REF_ROWS + 2 };
+    float h[M * 60], hn[M * 40];
+    for (int i = 0; i < M * din; i++) h[i] = (float)rng_normal(&r);
+    int jumps = 0;
+    for (int step = 0; step < 60; step++) {
+        int m = step % 7 == 6 ? M : 1 + step % CX_REF_ROWS;
+        for (int a = 0; a < m; a++) {
+            int jump = rng_unif(&r) < 0.1, moves = jump ? din : (int)(rng_next(&r) % 4);
+            jumps += jump;
+            for (int q = 0; q < moves; q++)
+                h[a * din + (int)(rng_next(&r) % (uint64_t)din)] = (float)rng_normal(&r);
+        }
+        cr_assert_eq(cx_first_affine_f(x, m, h, hn, &e), NC_OK);
+        const net_layer *l = &n->layers[0];
+        for (int a = 0; a < m; a++)
+            for (int j = 0; j < dout; j++) {
+                double ex = l->b[j], mag = fabs(l->b[j]);
+                for (int i = 0; i < din; i++) {
+                    double t = (double)(float)l->w[j * din + i] * h[a * din + i];
+                    ex += t, mag += fabs(t);
+                }
+                cr_assert(fabs(hn[a * dout + j] - ex) <= 4 * din * 6e-8 * (1 + mag),
+                          "step %d row %d output %d: %g vs %g", step, a, j, hn[a * dout + j], ex);
+            }
+    }
+    cr_assert_gt(jumps, 0);
+    cx_free(x);
+    net_free(n);
 }
