@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,13 +36,14 @@ void cx_free(cctx *x)
     for (int k = 0; k <= x->n->n; k++) {
         if (x->rv) free(x->rv[k]);
         if (x->ru) free(x->ru[k]);
+        if (x->rbox) free(x->rbox[k]);
         if (x->ymax) free(x->ymax[k]);
         if (x->vaff) free(x->vaff[k]);
         if (x->yaff) free(x->yaff[k]);
         if (x->absw) free(x->absw[k]);
         if (x->wf) free(x->wf[k]);
     }
-    free(x->rv), free(x->ru), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff);
+    free(x->rv), free(x->ru), free(x->rbox), free(x->ymax), free(x->vaff), free(x->yaff), free(x->syaff);
     free(x->absw);
     free(x->wf);
     free(x->sumy);
@@ -61,6 +63,7 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     x->maxw = net_max_width(n);
     x->rv = err_calloc(e, (size_t)L + 1, sizeof *x->rv);
     x->ru = err_calloc(e, (size_t)L + 1, sizeof *x->ru);
+    x->rbox = err_calloc(e, (size_t)L + 1, sizeof *x->rbox);
     x->ymax = err_calloc(e, (size_t)L + 1, sizeof *x->ymax);
     x->vaff = err_calloc(e, (size_t)L + 1, sizeof *x->vaff);
     x->yaff = err_calloc(e, (size_t)L + 1, sizeof *x->yaff);
@@ -68,7 +71,7 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e)
     x->absw = err_calloc(e, (size_t)L + 1, sizeof *x->absw);
     x->wf = err_calloc(e, (size_t)L + 1, sizeof *x->wf);
     x->sumy = err_calloc(e, (size_t)L + 1, sizeof *x->sumy);
-    if (!x->rv || !x->ru || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->wf ||
+    if (!x->rv || !x->ru || !x->rbox || !x->ymax || !x->vaff || !x->yaff || !x->syaff || !x->absw || !x->wf ||
         !x->sumy) {
         cx_free(x);
         return NULL;
@@ -266,6 +269,15 @@ static int vaff_covers(const cctx *x, int k, double sum)
  * earlier box of this context that covers box k: a branch and bound bounds
  * many boxes inside one, and this product costs as much as a backward
  * pass of one row). */
+/* The same bits, and a number (a NaN end is never taken as unchanged). */
+static int same_end(double a, double b)
+{
+    uint64_t u, v;
+    memcpy(&u, &a, sizeof u);
+    memcpy(&v, &b, sizeof v);
+    return u == v && !isnan(a);
+}
+
 nc_status cx_refresh(cctx *x, int k, nc_err *e)
 {
     const bounds *b = x->b;
@@ -273,9 +285,10 @@ nc_status cx_refresh(cctx *x, int k, nc_err *e)
     if (!x->ymax[k] && !(x->ymax[k] = err_calloc(e, (size_t)d, sizeof(double)))) return e->code;
     double s = 0.0;
     for (int i = 0; i < d; i++) {
-        double v = fmax(fabs(b->lo[k][i]), fabs(b->hi[k][i]));
-        x->ymax[k][i] = isnan(v) ? INFINITY : v;
-        s += x->ymax[k][i];
+        double a = fabs(b->lo[k][i]), c = fabs(b->hi[k][i]);
+        double v = isnan(a) || isnan(c) ? INFINITY : a > c ? a : c;
+        x->ymax[k][i] = v;
+        s += v;
     }
     x->sumy[k] = fpr_up(s * (1.0 + 2.0 * (d + 2) * FPR_U));
     if (k == x->n->n) return NC_OK;
@@ -283,9 +296,15 @@ nc_status cx_refresh(cctx *x, int k, nc_err *e)
     if (net_is_activation(l->kind)) {
         if (!x->rv[k] && !(x->rv[k] = err_calloc(e, 4 * (size_t)d, sizeof(double)))) return e->code;
         if (!x->ru[k] && !(x->ru[k] = err_calloc(e, (size_t)d, 1))) return e->code;
+        if (!x->rbox[k]) {
+            if (!(x->rbox[k] = err_calloc(e, 2 * (size_t)d, sizeof(double)))) return e->code;
+            for (int i = 0; i < 2 * d; i++) x->rbox[k][i] = NAN;   /* nothing made yet */
+        }
         int pwl = l->kind != NET_SIGMOID && l->kind != NET_TANH;
-        double *rv = x->rv[k];
+        double *rv = x->rv[k], *rlo = x->rbox[k], *rhi = x->rbox[k] + d;
         for (int i = 0; i < d; i++) {
+            if (same_end(b->lo[k][i], rlo[i]) && same_end(b->hi[k][i], rhi[i])) continue;
+            rlo[i] = b->lo[k][i], rhi[i] = b->hi[k][i];
             relax_line r;
             relax_activation(l->kind, l->alpha, b->lo[k][i], b->hi[k][i], &r);
             rv[i] = r.a_lo, rv[d + i] = r.b_lo, rv[2 * d + i] = r.a_up, rv[3 * d + i] = r.b_up;

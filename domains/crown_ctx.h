@@ -20,6 +20,9 @@ typedef struct {
                              intercepts, upper slopes, upper intercepts */
     unsigned char **ru;   /* per activation layer k: 1 where the lower slope
                              is optimisable (unstable ReLU/LeakyReLU) */
+    double **rbox;        /* per activation layer k: the box ends (lo then
+                             hi, 2 d_k) rv and ru were made from; a neuron
+                             whose ends are unchanged keeps its relaxation */
     double **ymax;        /* per box k: max(|lo|, |hi|) */
     double *sumy;         /* per box k: sum of ymax, rounded up */
     double **vaff;        /* per affine layer k: |W| yaff_k + |b| */

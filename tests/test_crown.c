@@ -554,3 +554,49 @@ Test(crown, first_layer_from_references_matches_product)
     cx_free(x);
     net_free(n);
 }
+
+/* A scratch space remakes only the relaxations of neurons whose box ends
+ * changed: over boxes that differ from the last call in a few neurons
+ * (split-like: an end moved to 0, or tightened, and back), every bound is
+ * the fresh context's up to the rounding term, never tighter. */
+Test(crown, refresh_tracks_changed_neurons)
+{
+    rng r;
+    rng_seed(&r, 95);
+    nc_err e;
+    int hidden[3] = { 16, 12, 9 };
+    net *n = tu_random_net(&r, 5, hidden, 3, 3, NET_RELU);
+    crown_scratch *cs = crown_scratch_new(n, &e);
+    cr_assert_not_null(cs);
+    bounds *b0 = bounds_new(n, &e), *b = bounds_new(n, &e);
+    for (int i = 0; i < 5; i++) b0->lo[0][i] = -1.0, b0->hi[0][i] = 1.0;
+    crown_opts o;
+    crown_opts_init(&o);
+    cr_assert_eq(crown_intermediate(n, b0, &o, &e), NC_OK);
+    double C[6] = { 1, -1, 0, 0, 1, -1 }, lf[2], ls[2];
+    int changed = 0;
+    for (int trial = 0; trial < 60; trial++) {
+        if (trial % 5 == 0) bounds_copy(b, b0);   /* back to the root */
+        for (int q = 0; q < 3; q++) {   /* a few neurons of the activation layers */
+            int k = 1 + 2 * (int)(rng_next(&r) % 3);
+            if (k >= n->n || !net_is_activation(n->layers[k].kind)) continue;
+            int j = (int)(rng_next(&r) % (uint64_t)b->dim[k]);
+            double lo = b->lo[k][j], hi = b->hi[k][j];
+            if (lo < 0 && hi > 0) {
+                if (rng_unif(&r) < 0.5) b->lo[k][j] = 0.0;
+                else b->hi[k][j] = 0.0;
+            } else b->hi[k][j] = lo + 0.5 * (hi - lo);
+            changed++;
+        }
+        crown_opts fresh = o, reuse = o;
+        reuse.scratch = cs;
+        cr_assert_eq(crown_rows(n, b, 2, C, NULL, &fresh, lf, NULL, NULL, NULL, &e), NC_OK);
+        cr_assert_eq(crown_rows(n, b, 2, C, NULL, &reuse, ls, NULL, NULL, NULL, &e), NC_OK);
+        for (int i = 0; i < 2; i++) close_outward(lf[i], ls[i], 1, "row bound", trial, 0);
+    }
+    cr_assert_gt(changed, 50);
+    bounds_free(b0);
+    bounds_free(b);
+    crown_scratch_free(cs);
+    net_free(n);
+}
