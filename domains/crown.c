@@ -159,15 +159,20 @@ nc_status cx_wf(cctx *x, int k, nc_err *e)
  * from it in more than this share of the coordinates. */
 #define CX_REF_SHARE 0.25
 
+void cx_affine_f(const net_layer *l, const float *wf, int m, const float *h, float *hn)
+{
+    for (int r = 0; r < m; r++)
+        for (int j = 0; j < l->out; j++) hn[(size_t)r * l->out + j] = (float)l->b[j];
+    mm_rows_wt_f(m, l->out, l->in, h, wf, 1.0f, hn);
+}
+
 nc_status cx_first_affine_f(cctx *x, int m, const float *h, float *hn, nc_err *e)
 {
     const net_layer *l = &x->n->layers[0];
     int din = l->in, dout = l->out;
     if (cx_wf(x, 0, e)) return e->code;
     if (m > CX_REF_ROWS) {
-        for (int r = 0; r < m; r++)
-            for (int j = 0; j < dout; j++) hn[(size_t)r * dout + j] = (float)l->b[j];
-        mm_rows_wt_f(m, dout, din, h, x->wf[0], 1.0f, hn);
+        cx_affine_f(l, x->wf[0], m, h, hn);
         return NC_OK;
     }
     if (!x->wft0) {
@@ -193,8 +198,7 @@ nc_status cx_first_affine_f(cctx *x, int m, const float *h, float *hn, nc_err *e
             if (diff > 0) mm_rows_w_f(1, din, dout, x->ref_d, x->wft0, 1.0f, out);
             continue;
         }
-        for (int j = 0; j < dout; j++) out[j] = (float)l->b[j];
-        mm_rows_wt_f(1, dout, din, hr, x->wf[0], 1.0f, out);
+        cx_affine_f(l, x->wf[0], 1, hr, out);
         memcpy(rh, hr, (size_t)din * sizeof *rh);
         memcpy(rhn, out, (size_t)dout * sizeof *rhn);
         if (x->n_ref <= r) x->n_ref = r + 1;

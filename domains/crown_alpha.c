@@ -302,11 +302,9 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
             st = cx_first_affine_f(x, m, h, hn, e);
         else if (l->kind == NET_AFFINE && k + 1 == top)
             st = affine_wanted(l, x->wf[k], s->want[top], m, h, hn, e);
-        else if (l->kind == NET_AFFINE) {
-            for (int r = 0; r < m; r++)
-                for (int j = 0; j < dout; j++) hn[(size_t)r * dout + j] = (float)l->b[j];
-            mm_rows_wt_f(m, dout, din, h, x->wf[k], 1.0f, hn);
-        } else if (!net_is_activation(l->kind)) {
+        else if (l->kind == NET_AFFINE)
+            cx_affine_f(l, x->wf[k], m, h, hn);
+        else if (!net_is_activation(l->kind)) {
             for (int r = 0; r < m; r++)
                 for (int j = 0; j < dout; j++) {
                     double v = h[(size_t)r * din + j], c = l->b[j];

@@ -81,6 +81,9 @@ cctx *cx_new(const net *n, const bounds *b, nc_err *e);
 /* W of affine layer k in single precision (x->wf[k]), made on first use. */
 nc_status cx_wf(cctx *x, int k, nc_err *e);
 void cx_free(cctx *x);
+/* hn (m x l->out) = h W^T + b for affine layer l in single precision
+ * (wf: its W in float). */
+void cx_affine_f(const net_layer *l, const float *wf, int m, const float *h, float *hn);
 /* Rows with a reference point in cx_first_affine_f. */
 #define CX_REF_ROWS 4
 /* hn (m x d) = h W^T + b for affine layer 0 (h: m points of the input),
