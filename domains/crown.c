@@ -100,6 +100,42 @@ void crown_scratch_free(crown_scratch *s)
     free(s);
 }
 
+/* What a context derives from the weights of layer k: |W|, W in single
+ * precision, and (layer 0) that transposed; into buffers made already. */
+static void fill_absw(cctx *x, int k)
+{
+    const net_layer *l = &x->n->layers[k];
+    size_t nw = (size_t)l->in * l->out;
+    for (size_t i = 0; i < nw; i++) x->absw[k][i] = fabs(l->w[i]);
+}
+
+static void fill_wf(cctx *x, int k)
+{
+    const net_layer *l = &x->n->layers[k];
+    size_t nw = (size_t)l->in * l->out;
+    for (size_t i = 0; i < nw; i++) x->wf[k][i] = (float)l->w[i];
+}
+
+static void fill_wft0(cctx *x)
+{
+    int din = x->n->layers[0].in, dout = x->n->layers[0].out;
+    for (int j = 0; j < dout; j++)
+        for (int i = 0; i < din; i++) x->wft0[(size_t)i * dout + j] = x->wf[0][(size_t)j * din + i];
+}
+
+void crown_scratch_layer_changed(crown_scratch *s, int k)
+{
+    cctx *x = s->x;
+    /* remade in place where made already (a search calls this per node) */
+    if (x->absw[k]) fill_absw(x, k);
+    if (x->wf[k]) fill_wf(x, k);
+    x->syaff[k] = NAN;   /* vaff_covers fails: |W| y + |b| remade */
+    if (k == 0 && x->wft0) {
+        fill_wft0(x);
+        x->n_ref = 0;   /* the products at the references are stale */
+    }
+}
+
 /* The context for one call: o's scratch (for the same net) with b, or a
  * new one; cx_close frees only the latter. */
 static cctx *cx_open(const net *n, const bounds *b, const crown_opts *o, nc_err *e)
@@ -151,7 +187,7 @@ nc_status cx_wf(cctx *x, int k, nc_err *e)
     if (x->wf[k]) return NC_OK;
     size_t nw = (size_t)l->in * l->out;
     if (!(x->wf[k] = err_calloc(e, nw, sizeof(float)))) return e->code;
-    for (size_t i = 0; i < nw; i++) x->wf[k][i] = (float)l->w[i];
+    fill_wf(x, k);
     return NC_OK;
 }
 
@@ -181,8 +217,7 @@ nc_status cx_first_affine_f(cctx *x, int m, const float *h, float *hn, nc_err *e
         x->ref_hn = err_calloc(e, (size_t)CX_REF_ROWS * dout, sizeof(float));
         x->ref_d = err_calloc(e, (size_t)din, sizeof(float));
         if (!x->wft0 || !x->ref_h || !x->ref_hn || !x->ref_d) return e->code;
-        for (int j = 0; j < dout; j++)
-            for (int i = 0; i < din; i++) x->wft0[(size_t)i * dout + j] = x->wf[0][(size_t)j * din + i];
+        fill_wft0(x);
     }
     for (int r = 0; r < m; r++) {
         const float *hr = &h[(size_t)r * din];
@@ -318,7 +353,7 @@ nc_status cx_refresh(cctx *x, int k, nc_err *e)
         if (!x->absw[k]) {
             size_t nw = (size_t)l->in * l->out;
             if (!(x->absw[k] = err_calloc(e, nw, sizeof(double)))) return e->code;
-            for (size_t i = 0; i < nw; i++) x->absw[k][i] = fabs(l->w[i]);
+            fill_absw(x, k);
         }
         if (vaff_covers(x, k, x->sumy[k])) return NC_OK;
         if (!x->vaff[k] && !(x->vaff[k] = err_calloc(e, (size_t)l->out, sizeof(double))))
@@ -401,22 +436,28 @@ static void concretise(cctx *x, int m, const double *A, const double *c, double 
 /* One row through an activation layer of width d (rv, ru: cctx): each
  * coefficient lam_j takes the lower line where lam_j >= 0 (its slope from
  * al where given and ru_j says it is optimisable), else the upper line (a
- * NaN too); nxt_j = lam_j a_j, *s = sum lam_j b_j and *sabs = sum |lam_j b_j|. */
+ * NaN too); nxt_j = lam_j a_j, *s = sum lam_j b_j, *sabs = sum |lam_j b_j|
+ * and *sy = sum |nxt_j| y_j (y: the box's ymax, for the rounding bound of
+ * the products lam_j a_j; the same sum add_err would form, in one pass). */
 static void relax_row(int d, const double *lam, const double *rv, const unsigned char *ru,
-                      const double *al, double *nxt, double *s, double *sabs)
+                      const double *al, const double *y, double *nxt, double *s, double *sabs,
+                      double *sy)
 {
     const double *alo = rv, *blo = rv + d, *aup = rv + 2 * d, *bup = rv + 3 * d;
-    double acc = 0.0, acc_abs = 0.0;
+    double acc = 0.0, acc_abs = 0.0, acc_y = 0.0;
     for (int j = 0; j < d; j++) {
         double v = lam[j], lo_a = al ? cx_pick(ru[j], al[j], alo[j]) : alo[j];
         uint64_t lower = v >= 0;
         double t = v * cx_pick(lower, blo[j], bup[j]);
-        nxt[j] = v * cx_pick(lower, lo_a, aup[j]);
+        double nv = v * cx_pick(lower, lo_a, aup[j]);
+        nxt[j] = nv;
         acc += t;
         acc_abs += fabs(t);
+        acc_y += fabs(nv) * y[j];
     }
     *s = acc;
     *sabs = acc_abs;
+    *sy = acc_y;
 }
 
 nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_alpha *alpha,
@@ -463,14 +504,17 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
                 memcpy(alpha->record[i], cur, (size_t)m * dout * sizeof *cur);
             for (int r = 0; r < m; r++) {
                 size_t o = (size_t)r * dout;
-                double s, sabs;
-                relax_row(dout, &cur[o], x->rv[i], x->ru[i], al ? &al[o] : NULL, &nxt[o], &s,
-                          &sabs);
+                double s, sabs, sy;
+                relax_row(dout, &cur[o], x->rv[i], x->ru[i], al ? &al[o] : NULL, x->ymax[i],
+                          &nxt[o], &s, &sabs, &sy);
                 /* the offset sum: gamma_{d+1} (|c| + sum |lam b|) */
-                x->err[r] += g * (fabs(c[r]) + sabs);
+                double t = x->err[r] + g * (fabs(c[r]) + sabs);
                 c[r] += s;
+                /* the products lam_j a_j: 2u |nxt| ymax, as add_err forms it */
+                t = t + 2.0 * FPR_U * sy;
+                t += eta;
+                x->err[r] = isnan(t) ? INFINITY : t;
             }
-            add_err(x, m, din, nxt, x->ymax[i], NULL, 2.0 * FPR_U, eta);
             /* split multipliers: fl(nxt - beta sign) moves each coefficient
              * in the direction of -sign (rounding is monotone), so the
              * difference times z is >= 0 on the region: still a lower bound */

@@ -37,6 +37,10 @@ typedef struct crown_scratch crown_scratch;
 
 crown_scratch *crown_scratch_new(const net *n, nc_err *e);
 void crown_scratch_free(crown_scratch *s);
+/* The weights or bias of layer k of the scratch's net were changed in
+ * place (same shape): what the scratch derived from them is remade on its
+ * next use. Relaxations depend on the boxes alone and stay. */
+void crown_scratch_layer_changed(crown_scratch *s, int k);
 
 typedef struct {
     int intersect;      /* relax with the intersection of the new bounds and what

@@ -600,3 +600,58 @@ Test(crown, refresh_tracks_changed_neurons)
     crown_scratch_free(cs);
     net_free(n);
 }
+
+/* A scratch space kept while the first layer's weights and bias are
+ * rewritten in place (star-set reachability refills it from each star),
+ * told so by crown_scratch_layer_changed: every box and bound is the fresh
+ * context's up to the rounding term, and the rounding term (slack) never
+ * below the fresh one, even when the new weights are much larger than the
+ * ones the scratch saw before. */
+Test(crown, scratch_follows_changed_first_layer)
+{
+    rng r;
+    rng_seed(&r, 96);
+    nc_err e;
+    int hidden[2] = { 10, 8 };
+    net *n = tu_random_net(&r, 5, hidden, 2, 3, NET_RELU);
+    crown_scratch *cs = crown_scratch_new(n, &e);
+    cr_assert_not_null(cs);
+    net_layer *l0 = &n->layers[0];
+    for (int trial = 0; trial < 30; trial++) {
+        double scale = trial % 3 == 2 ? 40.0 : 0.5;
+        for (int i = 0; i < l0->in * l0->out; i++) l0->w[i] = scale * rng_normal(&r);
+        for (int i = 0; i < l0->out; i++) l0->b[i] = scale * rng_normal(&r);
+        crown_scratch_layer_changed(cs, 0);
+        bounds *bf = bounds_new(n, &e), *bs = bounds_new(n, &e);
+        for (int i = 0; i < 5; i++) {
+            bf->lo[0][i] = rng_normal(&r);
+            bf->hi[0][i] = bf->lo[0][i] + 0.5 * rng_unif(&r);
+        }
+        bounds_copy(bs, bf);
+        crown_opts fresh, reuse;
+        crown_opts_init(&fresh);
+        fresh.alpha_iters = trial % 2 ? 5 : 0;
+        reuse = fresh;
+        reuse.scratch = cs;
+        cr_assert_eq(crown_intermediate(n, bf, &fresh, &e), NC_OK);
+        cr_assert_eq(crown_intermediate(n, bs, &reuse, &e), NC_OK);
+        for (int k = 0; k <= n->n; k++)
+            for (int j = 0; j < bf->dim[k]; j++) {
+                close_outward(bf->lo[k][j], bs->lo[k][j], 1, "box lower end", trial, 0);
+                close_outward(bf->hi[k][j], bs->hi[k][j], 0, "box upper end", trial, 0);
+            }
+        double C[6], lf[2], ls[2], cf[2], csr[2], sf[2], ss[2];
+        for (int i = 0; i < 6; i++) C[i] = rng_normal(&r);
+        cr_assert_eq(crown_rows(n, bf, 2, C, NULL, &fresh, lf, NULL, cf, sf, &e), NC_OK);
+        cr_assert_eq(crown_rows(n, bs, 2, C, NULL, &reuse, ls, NULL, csr, ss, &e), NC_OK);
+        for (int i = 0; i < 2; i++) {
+            close_outward(lf[i], ls[i], 1, "row bound", trial, fresh.alpha_iters > 0);
+            cr_assert(fresh.alpha_iters > 0 || ss[i] >= sf[i], "trial %d row %d: slack %.17g below fresh %.17g",
+                      trial, i, ss[i], sf[i]);
+        }
+        bounds_free(bf);
+        bounds_free(bs);
+    }
+    crown_scratch_free(cs);
+    net_free(n);
+}

@@ -23,11 +23,22 @@
 #include "domains/crown.h"
 #include "domains/star.h"
 
-/* For the m rows C y + d (C: m x out_dim): low[r] a rigorous lower bound
- * over P's box, and G (m x s->nv), g with  C_r f(x) + d_r >= G_r z + g_r
- * for every exact point z of the region. */
-nc_status star_crown_rows(const net *n, const star *s, int layer, bounds *b, int from_star, int m,
-                          const double *C, const double *d, const crown_opts *co, double *low,
-                          double *G, double *g, nc_err *e);
+/* Work space for one thread's calls on one net, kept between them: per
+ * starting layer the sub-network (its first layer refilled from each
+ * star), its boxes and CROWN context, so that a star costs no allocation
+ * and the |W| and relaxations of unchanged layers and boxes are reused
+ * (crown_scratch). Borrows n. */
+typedef struct star_crown_ws star_crown_ws;
+
+star_crown_ws *star_crown_ws_new(const net *n, nc_err *e);
+void star_crown_ws_free(star_crown_ws *w);
+
+/* For the m rows C y + d (C: m x out_dim) of w's net: low[r] a rigorous
+ * lower bound over P's box, and G (m x s->nv), g with
+ * C_r f(x) + d_r >= G_r z + g_r  for every exact point z of the region.
+ * co->scratch is not used (w has its own). */
+nc_status star_crown_rows(star_crown_ws *w, const star *s, int layer, bounds *b, int from_star,
+                          int m, const double *C, const double *d, const crown_opts *co,
+                          double *low, double *G, double *g, nc_err *e);
 
 #endif

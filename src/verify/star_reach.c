@@ -119,6 +119,7 @@ typedef struct {
     int *row_disj;
     int relu_only;   /* every activation is ReLU (see verify/star_crown.h) */
     falsifier *f;
+    star_crown_ws *cw;
     long pieces, pruned;
 } ws;
 
@@ -126,6 +127,7 @@ static void ws_free(ws *w)
 {
     free(w->C), free(w->dd), free(w->low), free(w->G), free(w->g), free(w->x), free(w->row_disj);
     falsify_free(w->f);
+    star_crown_ws_free(w->cw);
 }
 
 static nc_status ws_init(ws *w, shared *sh, nc_err *e)
@@ -145,7 +147,8 @@ static nc_status ws_init(ws *w, shared *sh, nc_err *e)
     w->x = err_calloc(e, (size_t)w->nin, sizeof(double));
     w->row_disj = err_calloc(e, m, sizeof(int));
     w->f = falsify_new(sh->n, pc, e);
-    if (!w->C || !w->dd || !w->low || !w->G || !w->g || !w->x || !w->row_disj || !w->f)
+    w->cw = star_crown_ws_new(sh->n, e);
+    if (!w->C || !w->dd || !w->low || !w->G || !w->g || !w->x || !w->row_disj || !w->f || !w->cw)
         return e->code;
     w->relu_only = 1;
     for (int k = 0; k < sh->n->n; k++)
@@ -269,8 +272,8 @@ static int over_approx(ws *w, item *it, int *proved, nc_err *e)
     /* the linear bounds must be over the star's variables */
     int from_star = w->relu_only || it->neuron == 0;
     if (!from_star && it->s.nv != w->nin) return 0;
-    if (star_crown_rows(n, &it->s, it->layer, it->b, from_star, w->m, w->C, w->dd, &co, w->low,
-                        w->G, w->g, e))
+    if (star_crown_rows(w->cw, &it->s, it->layer, it->b, from_star, w->m, w->C, w->dd, &co,
+                        w->low, w->G, w->g, e))
         return -1;
     const double *ylo = it->b->lo[n->n], *yhi = it->b->hi[n->n];
     int undecided = 0;
