@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/fpround.h"
+#include "core/kernel.h"
 #include "core/matmul.h"
 #include "domains/crown_ctx.h"
 #include "domains/interval.h"
@@ -438,18 +439,53 @@ static void concretise(cctx *x, int m, const double *A, const double *c, double 
  * al where given and ru_j says it is optimisable), else the upper line (a
  * NaN too); nxt_j = lam_j a_j, *s = sum lam_j b_j, *sabs = sum |lam_j b_j|
  * and *sy = sum |nxt_j| y_j (y: the box's ymax, for the rounding bound of
- * the products lam_j a_j; the same sum add_err would form, in one pass). */
-static void relax_row(int d, const double *lam, const double *rv, const unsigned char *ru,
-                      const double *al, const double *y, double *nxt, double *s, double *sabs,
-                      double *sy)
+ * the products lam_j a_j; the same sum add_err would form, in one pass).
+ * With GNU C, RR_LANES coefficients at a time in vector registers, the
+ * choices as masks, the sums as RR_LANES interleaved partial sums (the
+ * rounding bounds callers add hold for any order of summation). */
+#define RR_LANES 8
+#if defined(__GNUC__)
+typedef double rr_vd __attribute__((vector_size(RR_LANES * sizeof(double))));
+typedef int64_t rr_vi __attribute__((vector_size(RR_LANES * sizeof(int64_t))));
+typedef unsigned char rr_vc __attribute__((vector_size(RR_LANES)));
+/* (macros: vectors wider than the baseline's registers as arguments would
+ * depend on the clone's ABI) */
+#define RR_LOAD(v, p) memcpy(&(v), (p), sizeof(v))
+/* a where mask is all ones, else b */
+#define RR_PICK(mask, a, b) ((rr_vd)(((rr_vi)(a) & (mask)) | ((rr_vi)(b) & ~(mask))))
+#define RR_ABS(v) ((rr_vd)((rr_vi)(v) & ((rr_vi){ 0 } + INT64_MAX)))
+#endif
+
+NC_KERNEL static void relax_row(int d, const double *restrict lam, const double *restrict rv,
+                                const unsigned char *restrict ru, const double *restrict al,
+                                const double *restrict y, double *restrict nxt, double *s,
+                                double *sabs, double *sy)
 {
     const double *alo = rv, *blo = rv + d, *aup = rv + 2 * d, *bup = rv + 3 * d;
+    const double *as = al ? al : alo;   /* no slopes given: CROWN's either way */
     double acc = 0.0, acc_abs = 0.0, acc_y = 0.0;
-    for (int j = 0; j < d; j++) {
-        double v = lam[j], lo_a = al ? cx_pick(ru[j], al[j], alo[j]) : alo[j];
+    int j = 0;
+#if defined(__GNUC__)
+    rr_vd vacc = { 0 }, vabs = { 0 }, vy = { 0 };
+    for (; j + RR_LANES <= d; j += RR_LANES) {
+        rr_vd v, a_s, a_c, a_u, b_l, b_u, yy;
+        rr_vc rc;
+        RR_LOAD(v, &lam[j]), RR_LOAD(a_s, &as[j]), RR_LOAD(a_c, &alo[j]), RR_LOAD(a_u, &aup[j]);
+        RR_LOAD(b_l, &blo[j]), RR_LOAD(b_u, &bup[j]), RR_LOAD(yy, &y[j]), RR_LOAD(rc, &ru[j]);
+        rr_vi opt = __builtin_convertvector(rc, rr_vi) != 0, lower = v >= 0;
+        rr_vd t = v * RR_PICK(lower, b_l, b_u);
+        rr_vd nv = v * RR_PICK(lower, RR_PICK(opt, a_s, a_c), a_u);
+        memcpy(&nxt[j], &nv, sizeof nv);
+        vacc += t;
+        vabs += RR_ABS(t);
+        vy += RR_ABS(nv) * yy;
+    }
+    for (int q = 0; q < RR_LANES; q++) acc += vacc[q], acc_abs += vabs[q], acc_y += vy[q];
+#endif
+    for (; j < d; j++) {
+        double v = lam[j], a0 = ru[j] ? as[j] : alo[j];
         uint64_t lower = v >= 0;
-        double t = v * cx_pick(lower, blo[j], bup[j]);
-        double nv = v * cx_pick(lower, lo_a, aup[j]);
+        double t = v * cx_pick(lower, blo[j], bup[j]), nv = v * cx_pick(lower, a0, aup[j]);
         nxt[j] = nv;
         acc += t;
         acc_abs += fabs(t);

@@ -2,6 +2,8 @@
 
 #include <cblas.h>
 
+#include "core/kernel.h"
+
 /* At or below this many rows, m matrix-vector products beat one packed
  * matrix product (OpenBLAS, 256 x 256 layers). */
 #define MM_GEMV_ROWS 4
@@ -15,24 +17,15 @@
 /* Nonzero entries gathered at a time (a stack buffer). */
 #define MM_CHUNK 256
 
-/* The loops below are the whole cost of the sparse products: vectorised
- * for the widest unit the processor has (GCC picks the version at load
- * time), with -O2's cost model lifted for them. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define MM_KERNEL __attribute__((target_clones("avx512f", "avx2", "default"), optimize("O3")))
-#else
-#define MM_KERNEL
-#endif
-
 /* o += a0 w0 + a1 w1 + a2 w2 + a3 w3 (rows of length n) and o += a0 w0. */
 #define MM_AXPY(name4, name1, T)                                                            \
-    MM_KERNEL static void name4(int n, const T *restrict w0, const T *restrict w1,          \
+    NC_KERNEL static void name4(int n, const T *restrict w0, const T *restrict w1,          \
                                 const T *restrict w2, const T *restrict w3, T a0, T a1,     \
                                 T a2, T a3, T *restrict o)                                  \
     {                                                                                       \
         for (int k = 0; k < n; k++) o[k] += a0 * w0[k] + a1 * w1[k] + a2 * w2[k] + a3 * w3[k]; \
     }                                                                                       \
-    MM_KERNEL static void name1(int n, const T *restrict w0, T a0, T *restrict o)           \
+    NC_KERNEL static void name1(int n, const T *restrict w0, T a0, T *restrict o)           \
     {                                                                                       \
         for (int k = 0; k < n; k++) o[k] += a0 * w0[k];                                     \
     }
