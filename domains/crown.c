@@ -496,6 +496,32 @@ NC_KERNEL static void relax_row(int d, const double *restrict lam, const double 
     *sy = acc_y;
 }
 
+/* For one row x of width d: *sa = sum |x_j| u_j and *sb = sum x_j w_j, in
+ * one pass (the affine step's rounding term and offset; as relax_row, in
+ * interleaved partial sums with GNU C). */
+NC_KERNEL static void row_dots(int d, const double *restrict x, const double *restrict u,
+                               const double *restrict w, double *sa, double *sb)
+{
+    double a = 0.0, b = 0.0;
+    int j = 0;
+#if defined(__GNUC__)
+    rr_vd va = { 0 }, vb = { 0 };
+    for (; j + RR_LANES <= d; j += RR_LANES) {
+        rr_vd xv, uv, wv;
+        RR_LOAD(xv, &x[j]), RR_LOAD(uv, &u[j]), RR_LOAD(wv, &w[j]);
+        va += RR_ABS(xv) * uv;
+        vb += xv * wv;
+    }
+    for (int q = 0; q < RR_LANES; q++) a += va[q], b += vb[q];
+#endif
+    for (; j < d; j++) {
+        a += fabs(x[j]) * u[j];
+        b += x[j] * w[j];
+    }
+    *sa = a;
+    *sb = b;
+}
+
 nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_alpha *alpha,
                       double *out, nc_err *e)
 {
@@ -510,8 +536,15 @@ nc_status cx_backward(cctx *x, int start, int m, double *L, double *c, const cx_
         double eta = (dout + 1) * FPR_ETA * (1.0 + x->sumy[i]);
         switch (l->kind) {
         case NET_AFFINE:
-            add_err(x, m, dout, cur, x->vaff[i], c, g, eta);
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, m, dout, 1.0, cur, dout, l->b, 1, 1.0, c, 1);
+            /* add_err's term g (|L| vaff + |c|) + eta, then c += L b */
+            for (int r = 0; r < m; r++) {
+                double sa, sb;
+                row_dots(dout, &cur[(size_t)r * dout], x->vaff[i], l->b, &sa, &sb);
+                double t = x->err[r] + g * sa;
+                t += g * fabs(c[r]) + eta;
+                x->err[r] = isnan(t) ? INFINITY : t;
+                c[r] += sb;
+            }
             if (!x->single) mm_rows_w(m, dout, din, cur, l->w, 0.0, nxt);
             else if (single_products(x, i, m, cur, nxt, e)) return e->code;
             break;
