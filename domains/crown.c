@@ -440,22 +440,9 @@ static void concretise(cctx *x, int m, const double *A, const double *c, double 
  * NaN too); nxt_j = lam_j a_j, *s = sum lam_j b_j, *sabs = sum |lam_j b_j|
  * and *sy = sum |nxt_j| y_j (y: the box's ymax, for the rounding bound of
  * the products lam_j a_j; the same sum add_err would form, in one pass).
- * With GNU C, RR_LANES coefficients at a time in vector registers, the
- * choices as masks, the sums as RR_LANES interleaved partial sums (the
+ * With GNU C, NC_LANES coefficients at a time in vector registers, the
+ * choices as masks, the sums as NC_LANES interleaved partial sums (the
  * rounding bounds callers add hold for any order of summation). */
-#define RR_LANES 8
-#if defined(__GNUC__)
-typedef double rr_vd __attribute__((vector_size(RR_LANES * sizeof(double))));
-typedef int64_t rr_vi __attribute__((vector_size(RR_LANES * sizeof(int64_t))));
-typedef unsigned char rr_vc __attribute__((vector_size(RR_LANES)));
-/* (macros: vectors wider than the baseline's registers as arguments would
- * depend on the clone's ABI) */
-#define RR_LOAD(v, p) memcpy(&(v), (p), sizeof(v))
-/* a where mask is all ones, else b */
-#define RR_PICK(mask, a, b) ((rr_vd)(((rr_vi)(a) & (mask)) | ((rr_vi)(b) & ~(mask))))
-#define RR_ABS(v) ((rr_vd)((rr_vi)(v) & ((rr_vi){ 0 } + INT64_MAX)))
-#endif
-
 NC_KERNEL static void relax_row(int d, const double *restrict lam, const double *restrict rv,
                                 const unsigned char *restrict ru, const double *restrict al,
                                 const double *restrict y, double *restrict nxt, double *s,
@@ -465,22 +452,22 @@ NC_KERNEL static void relax_row(int d, const double *restrict lam, const double 
     const double *as = al ? al : alo;   /* no slopes given: CROWN's either way */
     double acc = 0.0, acc_abs = 0.0, acc_y = 0.0;
     int j = 0;
-#if defined(__GNUC__)
-    rr_vd vacc = { 0 }, vabs = { 0 }, vy = { 0 };
-    for (; j + RR_LANES <= d; j += RR_LANES) {
-        rr_vd v, a_s, a_c, a_u, b_l, b_u, yy;
-        rr_vc rc;
-        RR_LOAD(v, &lam[j]), RR_LOAD(a_s, &as[j]), RR_LOAD(a_c, &alo[j]), RR_LOAD(a_u, &aup[j]);
-        RR_LOAD(b_l, &blo[j]), RR_LOAD(b_u, &bup[j]), RR_LOAD(yy, &y[j]), RR_LOAD(rc, &ru[j]);
-        rr_vi opt = __builtin_convertvector(rc, rr_vi) != 0, lower = v >= 0;
-        rr_vd t = v * RR_PICK(lower, b_l, b_u);
-        rr_vd nv = v * RR_PICK(lower, RR_PICK(opt, a_s, a_c), a_u);
-        memcpy(&nxt[j], &nv, sizeof nv);
+#ifdef NC_VECTORS
+    nc_vd vacc = { 0 }, vabs = { 0 }, vy = { 0 };
+    for (; j + NC_LANES <= d; j += NC_LANES) {
+        nc_vd v, a_s, a_c, a_u, b_l, b_u, yy;
+        nc_vc rc;
+        NC_VLOAD(v, &lam[j]), NC_VLOAD(a_s, &as[j]), NC_VLOAD(a_c, &alo[j]), NC_VLOAD(a_u, &aup[j]);
+        NC_VLOAD(b_l, &blo[j]), NC_VLOAD(b_u, &bup[j]), NC_VLOAD(yy, &y[j]), NC_VLOAD(rc, &ru[j]);
+        nc_vi opt = __builtin_convertvector(rc, nc_vi) != 0, lower = v >= 0;
+        nc_vd t = v * NC_VPICK(lower, b_l, b_u);
+        nc_vd nv = v * NC_VPICK(lower, NC_VPICK(opt, a_s, a_c), a_u);
+        NC_VSTORE(&nxt[j], nv);
         vacc += t;
-        vabs += RR_ABS(t);
-        vy += RR_ABS(nv) * yy;
+        vabs += NC_VABS(t);
+        vy += NC_VABS(nv) * yy;
     }
-    for (int q = 0; q < RR_LANES; q++) acc += vacc[q], acc_abs += vabs[q], acc_y += vy[q];
+    for (int q = 0; q < NC_LANES; q++) acc += vacc[q], acc_abs += vabs[q], acc_y += vy[q];
 #endif
     for (; j < d; j++) {
         double v = lam[j], a0 = ru[j] ? as[j] : alo[j];
@@ -504,15 +491,15 @@ NC_KERNEL static void row_dots(int d, const double *restrict x, const double *re
 {
     double a = 0.0, b = 0.0;
     int j = 0;
-#if defined(__GNUC__)
-    rr_vd va = { 0 }, vb = { 0 };
-    for (; j + RR_LANES <= d; j += RR_LANES) {
-        rr_vd xv, uv, wv;
-        RR_LOAD(xv, &x[j]), RR_LOAD(uv, &u[j]), RR_LOAD(wv, &w[j]);
-        va += RR_ABS(xv) * uv;
+#ifdef NC_VECTORS
+    nc_vd va = { 0 }, vb = { 0 };
+    for (; j + NC_LANES <= d; j += NC_LANES) {
+        nc_vd xv, uv, wv;
+        NC_VLOAD(xv, &x[j]), NC_VLOAD(uv, &u[j]), NC_VLOAD(wv, &w[j]);
+        va += NC_VABS(xv) * uv;
         vb += xv * wv;
     }
-    for (int q = 0; q < RR_LANES; q++) a += va[q], b += vb[q];
+    for (int q = 0; q < NC_LANES; q++) a += va[q], b += vb[q];
 #endif
     for (; j < d; j++) {
         a += fabs(x[j]) * u[j];

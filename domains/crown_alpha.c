@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/kernel.h"
 #include "core/matmul.h"
 #include "domains/crown_ctx.h"
 
@@ -172,6 +173,92 @@ static nc_status evaluate(cctx *x, int start, int m, const double *L0, int w0, c
     return st;
 }
 
+/* The estimate's inner loops (any order of summation: estimates only).
+ * est_dot: sum cur_j b_j. */
+NC_KERNEL static double est_dot(int d, const float *restrict cur, const double *restrict b)
+{
+    double acc = 0.0;
+    int j = 0;
+#ifdef NC_VECTORS
+    nc_vd va = { 0 };
+    for (; j + NC_LANES <= d; j += NC_LANES) {
+        nc_vf cf;
+        nc_vd bv;
+        NC_VLOAD(cf, &cur[j]), NC_VLOAD(bv, &b[j]);
+        va += __builtin_convertvector(cf, nc_vd) * bv;
+    }
+    for (int q = 0; q < NC_LANES; q++) acc += va[q];
+#endif
+    for (; j < d; j++) acc += (double)cur[j] * b[j];
+    return acc;
+}
+
+/* One row through an activation layer (the choices of cx_backward's
+ * relax_row; as: the row's slopes where ru says so, else alo): nxt_j =
+ * lam_j a_j in single precision, lam_j to rec when given; returns
+ * sum lam_j b_j. */
+NC_KERNEL static double est_relax(int d, const float *restrict lam, const double *restrict rv,
+                                  const unsigned char *restrict ru, const double *restrict as,
+                                  double *restrict rec, float *restrict nxt)
+{
+    const double *alo = rv, *blo = rv + d, *aup = rv + 2 * d, *bup = rv + 3 * d;
+    double acc = 0.0;
+    int j = 0;
+#ifdef NC_VECTORS
+    nc_vd va = { 0 };
+    for (; j + NC_LANES <= d; j += NC_LANES) {
+        nc_vf lf;
+        nc_vd a_s, a_c, a_u, b_l, b_u;
+        nc_vc rc;
+        NC_VLOAD(lf, &lam[j]), NC_VLOAD(a_s, &as[j]), NC_VLOAD(a_c, &alo[j]), NC_VLOAD(a_u, &aup[j]);
+        NC_VLOAD(b_l, &blo[j]), NC_VLOAD(b_u, &bup[j]), NC_VLOAD(rc, &ru[j]);
+        nc_vd v = __builtin_convertvector(lf, nc_vd);
+        nc_vi opt = __builtin_convertvector(rc, nc_vi) != 0, lower = v >= 0;
+        if (rec) NC_VSTORE(&rec[j], v);
+        nc_vf nv = __builtin_convertvector(v * NC_VPICK(lower, NC_VPICK(opt, a_s, a_c), a_u), nc_vf);
+        NC_VSTORE(&nxt[j], nv);
+        va += v * NC_VPICK(lower, b_l, b_u);
+    }
+    for (int q = 0; q < NC_LANES; q++) acc += va[q];
+#endif
+    for (; j < d; j++) {
+        double v = lam[j], a0 = ru[j] ? as[j] : alo[j];
+        uint64_t lower = v >= 0;
+        if (rec) rec[j] = v;
+        nxt[j] = (float)(v * cx_pick(lower, a0, aup[j]));
+        acc += v * cx_pick(lower, blo[j], bup[j]);
+    }
+    return acc;
+}
+
+/* The estimate's last step for one row: A_j = cur_j (widened), and the
+ * sum of A_j at the box's minimising corner (a zero coefficient adds
+ * nothing, not 0 times an infinite end). */
+NC_KERNEL static double est_corner(int d, const float *restrict cur, const double *restrict lo,
+                                   const double *restrict hi, double *restrict A)
+{
+    double acc = 0.0;
+    int j = 0;
+#ifdef NC_VECTORS
+    nc_vd va = { 0 };
+    for (; j + NC_LANES <= d; j += NC_LANES) {
+        nc_vf cf;
+        nc_vd l, u;
+        NC_VLOAD(cf, &cur[j]), NC_VLOAD(l, &lo[j]), NC_VLOAD(u, &hi[j]);
+        nc_vd a = __builtin_convertvector(cf, nc_vd);
+        NC_VSTORE(&A[j], a);
+        va += NC_VPICK(a != 0, a * NC_VPICK(a > 0, l, u), (nc_vd){ 0 });
+    }
+    for (int q = 0; q < NC_LANES; q++) acc += va[q];
+#endif
+    for (; j < d; j++) {
+        double a = cur[j];
+        A[j] = a;
+        acc += cx_pick(a != 0.0, a * cx_pick(a > 0, lo[j], hi[j]), 0.0);
+    }
+    return acc;
+}
+
 /* The pass of evaluate in single precision and without rounding-error
  * bounds: each row's bound estimated (out), the coefficients on the input
  * (s->A) and on every activation's output (s->record) for the gradient.
@@ -188,8 +275,7 @@ static void estimate(cctx *x, int start, int m, const double *L0, int w0, const 
         const net_layer *l = &n->layers[i];
         int din = l->in, dout = l->out;
         if (l->kind == NET_AFFINE || l->kind == NET_ADD) {
-            for (int r = 0; r < m; r++)
-                for (int j = 0; j < dout; j++) c[r] += (double)cur[(size_t)r * dout + j] * l->b[j];
+            for (int r = 0; r < m; r++) c[r] += est_dot(dout, &cur[(size_t)r * dout], l->b);
             if (l->kind == NET_AFFINE) mm_rows_w_f(m, dout, din, cur, x->wf[i], 0.0f, nxt);
             else memcpy(nxt, cur, (size_t)m * dout * sizeof *nxt);
         } else if (l->kind == NET_MUL || l->kind == NET_DIV) {
@@ -199,20 +285,11 @@ static void estimate(cctx *x, int start, int m, const double *L0, int w0, const 
                     nxt[r * din + j] = (float)(l->kind == NET_MUL ? v * l->b[j] : v / l->b[j]);
                 }
         } else {   /* the relaxations cx_backward chooses, by each coefficient's sign */
-            const double *rv = x->rv[i], *al = s->slopes[i];
-            const double *alo = rv, *blo = rv + dout, *aup = rv + 2 * dout, *bup = rv + 3 * dout;
-            const unsigned char *ru = x->ru[i];
+            const double *al = s->slopes[i];
             for (size_t r = 0; r < (size_t)m; r++) {
-                double acc = c[r];
-                for (int j = 0; j < dout; j++) {
-                    size_t idx = r * dout + j;
-                    double lam = cur[idx], lo_a = al ? cx_pick(ru[j], al[idx], alo[j]) : alo[j];
-                    uint64_t lower = lam >= 0;
-                    if (s->record[i]) s->record[i][idx] = lam;
-                    nxt[r * din + j] = (float)(lam * cx_pick(lower, lo_a, aup[j]));
-                    acc += lam * cx_pick(lower, blo[j], bup[j]);
-                }
-                c[r] = acc;
+                size_t o = r * dout;
+                c[r] += est_relax(dout, &cur[o], x->rv[i], x->ru[i], al ? &al[o] : x->rv[i],
+                                  s->record[i] ? &s->record[i][o] : NULL, &nxt[r * din]);
             }
             for (int j = 0; s->beta[i] && j < din; j++)
                 for (size_t r = 0; s->sign[i][j] && r < (size_t)m; r++)
@@ -225,12 +302,7 @@ static void estimate(cctx *x, int start, int m, const double *L0, int w0, const 
     int nin = n->in_dim;
     const double *lo = x->b->lo[0], *hi = x->b->hi[0];
     for (size_t r = 0; r < (size_t)m; r++) {
-        double v = c[r];
-        for (int j = 0; j < nin; j++) {
-            double a = cur[r * nin + j];
-            s->A[r * nin + j] = a;   /* a = 0 adds nothing (not 0 times an infinite end) */
-            v += cx_pick(a != 0.0, a * cx_pick(a > 0, lo[j], hi[j]), 0.0);
-        }
+        double v = c[r] + est_corner(nin, &cur[r * nin], lo, hi, &s->A[r * nin]);
         out[r] = isnan(v) ? -INFINITY : v;
     }
 }
@@ -275,6 +347,46 @@ static nc_status affine_wanted(const net_layer *l, const float *wf, const char *
     return NC_OK;
 }
 
+/* One row of the gradient's forward pass through an activation layer:
+ * hn_j = a_j h_j + b_j with the lines the backward pass chose (by the sign
+ * of its coefficient lam_j; sl: the row's slopes or NULL), and where sl
+ * is given, g_j = lam_j h_j where an optimisable lower line was used,
+ * else 0. */
+NC_KERNEL static void grad_relax(int d, const float *restrict h, const double *restrict lam,
+                                 const double *restrict rv, const unsigned char *restrict ru,
+                                 const double *restrict sl, double *restrict g, float *restrict hn)
+{
+    const double *alo = rv, *blo = rv + d, *aup = rv + 2 * d, *bup = rv + 3 * d;
+    const double *as = sl ? sl : alo;
+    int j = 0;
+#ifdef NC_VECTORS
+    for (; j + NC_LANES <= d; j += NC_LANES) {
+        nc_vf hf;
+        nc_vd la, a_s, a_c, a_u, b_l, b_u;
+        nc_vc rc;
+        NC_VLOAD(hf, &h[j]), NC_VLOAD(la, &lam[j]), NC_VLOAD(a_s, &as[j]), NC_VLOAD(a_c, &alo[j]);
+        NC_VLOAD(a_u, &aup[j]), NC_VLOAD(b_l, &blo[j]), NC_VLOAD(b_u, &bup[j]), NC_VLOAD(rc, &ru[j]);
+        nc_vd v = __builtin_convertvector(hf, nc_vd);
+        nc_vi opt = __builtin_convertvector(rc, nc_vi) != 0, lower = la >= 0;
+        nc_vd a = NC_VPICK(lower, NC_VPICK(opt, a_s, a_c), a_u), b = NC_VPICK(lower, b_l, b_u);
+        if (g) {
+            nc_vd gv = NC_VPICK(lower & opt, la * v, (nc_vd){ 0 });
+            NC_VSTORE(&g[j], gv);
+        }
+        nc_vf out = __builtin_convertvector(a * v + b, nc_vf);
+        NC_VSTORE(&hn[j], out);
+    }
+#endif
+    for (; j < d; j++) {
+        double v = h[j], la = lam[j];
+        uint64_t lower = la >= 0, opt = sl ? ru[j] : 0;
+        double a = cx_pick(lower, cx_pick(opt, as[j], alo[j]), aup[j]);
+        double b = cx_pick(lower, blo[j], bup[j]);
+        if (g) g[j] = cx_pick(lower & opt, la * v, 0.0);
+        hn[j] = (float)(a * v + b);
+    }
+}
+
 /* Forward pass of the chosen relaxations from the minimising corners of
  * the last pass (s->A), in single precision, accumulating the slope
  * gradients into g (same layout as slopes) and the multipliers' into
@@ -312,25 +424,18 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
                                                        : l->kind == NET_MUL ? v * c : v / c);
                 }
         } else {
-            const double *rv = x->rv[k], *lam = s->record[k], *sl = s->slopes[k];
-            const double *alo = rv, *blo = rv + dout, *aup = rv + 2 * dout, *bup = rv + 3 * dout;
-            const unsigned char *ru = x->ru[k];
+            const double *sl = s->slopes[k];
             if (s->beta[k])   /* d bound / d beta_j = -sign_j h_j */
                 for (int r = 0; r < m; r++)
                     for (int j = 0; j < dout; j++)
                         s->bg[k][(size_t)r * dout + j] = -s->sign[k][j] * h[(size_t)r * dout + j];
-            for (int r = 0; r < m; r++)
-                for (int j = 0; j < dout; j++) {
-                    size_t idx = (size_t)r * dout + j;
-                    double v = h[idx], la = lam[idx];
-                    uint64_t lower = la >= 0, opt = sl ? ru[j] : 0;
-                    double a = cx_pick(lower, cx_pick(opt, sl ? sl[idx] : 0.0, alo[j]), aup[j]);
-                    double b = cx_pick(lower, blo[j], bup[j]);
-                    /* d bound / d slope where the slope is used (only the
-                     * unstable neurons' entries are read) */
-                    if (sl) g[k][idx] = cx_pick(lower & opt, la * v, 0.0);
-                    hn[idx] = (float)(a * v + b);
-                }
+            /* d bound / d slope where the slope is used (only the unstable
+             * neurons' entries are read) */
+            for (int r = 0; r < m; r++) {
+                size_t o = (size_t)r * dout;
+                grad_relax(dout, &h[o], &s->record[k][o], x->rv[k], x->ru[k], sl ? &sl[o] : NULL,
+                           sl ? &g[k][o] : NULL, &hn[o]);
+            }
         }
         float *t = h;
         h = hn;
