@@ -8,6 +8,9 @@ OPT     ?= -O2
 CFLAGS  ?=
 WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-format-truncation -Wno-unknown-warning-option
 STD      = -std=c11 -D_POSIX_C_SOURCE=200809L
+# nothing reads errno after a math function: sqrt and friends inline, and
+# loops that call them vectorise
+MATH     = -fno-math-errno
 PKGS     = libprotobuf-c jansson gmp mpfr openblas yaml-0.1 z3
 DEB_PKGS = build-essential pkg-config libprotobuf-c-dev protobuf-c-compiler \
            libonnx-dev libgmp-dev libmpfr-dev libjansson-dev libcriterion-dev \
@@ -18,7 +21,7 @@ ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lprotobuf-c -ljansson -lmpfr -lgmp -lopenblas -lyaml -lz3)
 INCS       = -Isrc -I. -Itests -I$(BUILD)/gen
-ALL_CFLAGS = $(STD) $(OPT) $(WARN) $(INCS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_CFLAGS = $(STD) $(MATH) $(OPT) $(WARN) $(INCS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LIBS       = $(PKG_LIBS) -lglpk -lm -pthread
 
 LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard domains/*.c) \

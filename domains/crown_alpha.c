@@ -387,6 +387,17 @@ NC_KERNEL static void grad_relax(int d, const float *restrict h, const double *r
     }
 }
 
+/* h_j = the end of [lo_j, hi_j] where a_j x_j is least (lo where a_j >= 0),
+ * in single precision. */
+NC_KERNEL static void corner_f(int d, const double *restrict a, const double *restrict lo,
+                               const double *restrict hi, float *restrict h)
+{
+    for (int j = 0; j < d; j++) {
+        double l = lo[j], u = hi[j];
+        h[j] = (float)(a[j] >= 0 ? l : u);
+    }
+}
+
 /* Forward pass of the chosen relaxations from the minimising corners of
  * the last pass (s->A), in single precision, accumulating the slope
  * gradients into g (same layout as slopes) and the multipliers' into
@@ -397,9 +408,7 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
     int nin = n->in_dim;
     float *h = s->fa, *hn = s->fb;
     const double *A = s->A, *lo = x->b->lo[0], *hi = x->b->hi[0];
-    for (int r = 0; r < m; r++)
-        for (int j = 0; j < nin; j++)
-            h[(size_t)r * nin + j] = (float)(A[(size_t)r * nin + j] >= 0 ? lo[j] : hi[j]);
+    for (int r = 0; r < m; r++) corner_f(nin, &A[(size_t)r * nin], lo, hi, &h[(size_t)r * nin]);
     /* gradients live at optimisable activation layers: the pass stops at
      * the highest one, and the affine layer feeding it is only evaluated on
      * that layer's unstable neurons (the only ones whose slopes move) */
@@ -446,8 +455,9 @@ static nc_status gradient(cctx *x, int start, int m, alpha_state *s, double **g,
 
 /* One projected Adam ascent step on v (entries idx of the list, or all
  * `cnt` when idx is NULL), clamped to [lo, hi]. */
-static void adam_step(double *v, double *m1, double *m2, const double *g, const int *idx, int cnt,
-                      size_t off, double lr, double bc1, double bc2, double lo, double hi)
+NC_KERNEL static void adam_step(double *restrict v, double *restrict m1, double *restrict m2,
+                                const double *restrict g, const int *restrict idx, int cnt,
+                                size_t off, double lr, double bc1, double bc2, double lo, double hi)
 {
     const double b1 = 0.9, b2 = 0.999;
     for (int q = 0; q < cnt; q++) {
