@@ -216,6 +216,21 @@ static void close_outward(double fresh, double reused, int lower, const char *wh
               what, trial, reused, fresh);
 }
 
+/* crown_intermediate on bf with fresh and on bs (the same input box) with
+ * reuse: every box close_outward of the fresh one. */
+static void boxes_fresh_and_reused(const net *n, bounds *bf, bounds *bs, const crown_opts *fresh,
+                                   const crown_opts *reuse, int trial)
+{
+    nc_err e;
+    cr_assert_eq(crown_intermediate(n, bf, fresh, &e), NC_OK);
+    cr_assert_eq(crown_intermediate(n, bs, reuse, &e), NC_OK);
+    for (int k = 0; k <= n->n; k++)
+        for (int j = 0; j < bf->dim[k]; j++) {
+            close_outward(bf->lo[k][j], bs->lo[k][j], 1, "box lower end", trial, 0);
+            close_outward(bf->hi[k][j], bs->hi[k][j], 0, "box upper end", trial, 0);
+        }
+}
+
 Test(crown, scratch_reuse_matches_fresh)
 {
     rng r;
@@ -238,13 +253,7 @@ Test(crown, scratch_reuse_matches_fresh)
         fresh.alpha_iters = trial % 2 ? 5 : 0;
         reuse = fresh;
         reuse.scratch = cs;
-        cr_assert_eq(crown_intermediate(n, bf, &fresh, &e), NC_OK);
-        cr_assert_eq(crown_intermediate(n, bs, &reuse, &e), NC_OK);
-        for (int k = 0; k <= n->n; k++)
-            for (int j = 0; j < bf->dim[k]; j++) {
-                close_outward(bf->lo[k][j], bs->lo[k][j], 1, "box lower end", trial, 0);
-                close_outward(bf->hi[k][j], bs->hi[k][j], 0, "box upper end", trial, 0);
-            }
+        boxes_fresh_and_reused(n, bf, bs, &fresh, &reuse, trial);
         int m = 1 + trial % 4;
         double C[12], d[4], lf[4], ls[4];
         for (int i = 0; i < 3 * m; i++) C[i] = rng_normal(&r);
@@ -633,13 +642,7 @@ Test(crown, scratch_follows_changed_first_layer)
         fresh.alpha_iters = trial % 2 ? 5 : 0;
         reuse = fresh;
         reuse.scratch = cs;
-        cr_assert_eq(crown_intermediate(n, bf, &fresh, &e), NC_OK);
-        cr_assert_eq(crown_intermediate(n, bs, &reuse, &e), NC_OK);
-        for (int k = 0; k <= n->n; k++)
-            for (int j = 0; j < bf->dim[k]; j++) {
-                close_outward(bf->lo[k][j], bs->lo[k][j], 1, "box lower end", trial, 0);
-                close_outward(bf->hi[k][j], bs->hi[k][j], 0, "box upper end", trial, 0);
-            }
+        boxes_fresh_and_reused(n, bf, bs, &fresh, &reuse, trial);
         double C[6], lf[2], ls[2], cf[2], csr[2], sf[2], ss[2];
         for (int i = 0; i < 6; i++) C[i] = rng_normal(&r);
         cr_assert_eq(crown_rows(n, bf, 2, C, NULL, &fresh, lf, NULL, cf, sf, &e), NC_OK);
